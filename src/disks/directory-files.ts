@@ -1,0 +1,96 @@
+// A mounted partition (or a sample tree) seen through PartitionFiles: every path is taken
+// inside `root`, and symlinks are followed as if `root` were `/` (chroot rules), so neither
+// `..`, an absolute symlink nor a relative one that climbs out can reach outside it.
+import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PartitionFiles } from '../entries/model';
+import { findIgnoringCase } from '../entries/memory-files';
+import { normalizePath, resolvePath } from '../entries/paths';
+
+const MAX_LINKS = 40;
+/** Larger files are not configs; reading them would only cost memory (the fuzz and bench use 10 MB). */
+export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
+
+export class DirectoryFiles implements PartitionFiles {
+  constructor(readonly root: string) {}
+
+  /** Host path of a path inside the partition, after confined symlink resolution. */
+  hostPath(path: string): string | undefined {
+    const real = this.realPath(path);
+    return real === undefined ? undefined : join(this.root, real);
+  }
+
+  realPath(path: string): string | undefined {
+    let links = 0;
+    let done = '/';
+    const pending = normalizePath(path).split('/').filter(Boolean);
+    while (pending.length > 0) {
+      const part = pending.shift() as string;
+      const next = done === '/' ? `/${part}` : `${done}/${part}`;
+      let isLink: boolean;
+      try {
+        isLink = lstatSync(join(this.root, next)).isSymbolicLink();
+      } catch {
+        return undefined;
+      }
+      if (isLink) {
+        if (++links > MAX_LINKS) return undefined;
+        let target: string;
+        try {
+          target = readlinkSync(join(this.root, next));
+        } catch {
+          return undefined;
+        }
+        pending.unshift(...resolvePath(done, target).split('/').filter(Boolean));
+        done = '/';
+        continue;
+      }
+      done = next;
+    }
+    return done;
+  }
+
+  readText(path: string): string | undefined {
+    const host = this.hostPath(path);
+    if (host === undefined) return undefined;
+    try {
+      const st = statSync(host);
+      if (!st.isFile() || st.size > MAX_TEXT_BYTES) return undefined;
+      return readFileSync(host, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  list(path: string): string[] | undefined {
+    const host = this.hostPath(path);
+    if (host === undefined) return undefined;
+    try {
+      return readdirSync(host);
+    } catch {
+      return undefined;
+    }
+  }
+
+  isFile(path: string): boolean {
+    const host = this.hostPath(path);
+    try {
+      return host !== undefined && statSync(host).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  isDir(path: string): boolean {
+    const host = this.hostPath(path);
+    try {
+      return host !== undefined && statSync(host).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  findIgnoringCase(path: string): string | undefined {
+    return findIgnoringCase(this, path);
+  }
+}

@@ -1,0 +1,183 @@
+// The boot-entry model shared by every parser, the scanner, the menu and the kexec layer.
+//
+// Parsers produce ParsedEntry values: what a config file says, with every path still a
+// Resource (a partition selector plus a path inside that partition). The scanner turns them
+// into BootEntry values by giving each a global id and resolving its resources against the
+// partitions that are present. Nothing here touches the file system.
+
+/** The on-disk formats kexec-menu reads. */
+export type Format = 'yaml' | 'bls' | 'grub' | 'extlinux' | 'rpi' | 'loose';
+
+export const ALL_FORMATS: readonly Format[] = ['yaml', 'bls', 'grub', 'extlinux', 'rpi', 'loose'];
+
+/**
+ * Names the partition that holds a path. `self` is the partition the config was read from;
+ * the others name another partition the way GRUB's `search`, `root=UUID=…` and friends do.
+ * `unmappable` keeps a reference we cannot map to a partition (GRUB's `(hd0,gpt2)`), so the
+ * entry stays listed as unresolved with that reason.
+ */
+export type PartitionSelector =
+  | { readonly by: 'self' }
+  | { readonly by: 'uuid'; readonly value: string }
+  | { readonly by: 'partuuid'; readonly value: string }
+  | { readonly by: 'label'; readonly value: string }
+  | { readonly by: 'partlabel'; readonly value: string }
+  | { readonly by: 'unmappable'; readonly value: string };
+
+export const SELF: PartitionSelector = Object.freeze({ by: 'self' });
+
+/** A file named by a config: a partition plus an absolute, normalised path inside it. */
+export interface Resource {
+  readonly partition: PartitionSelector;
+  /** Always starts with '/', uses '/' separators, has no '.', '..' or empty components. */
+  readonly path: string;
+}
+
+/**
+ * The device tree an entry asks for: one file, or a folder to pick from by the running
+ * board's `compatible` (extlinux `fdtdir`, a Raspberry Pi boot partition, /boot/dtbs/VER).
+ * `preferred` is a file name the config suggests inside the folder (U-Boot's `fdtfile`).
+ */
+export type DeviceTreeRef =
+  | { readonly kind: 'file'; readonly resource: Resource }
+  | { readonly kind: 'dir'; readonly resource: Resource; readonly preferred?: string };
+
+/** Where an entry was read from. `file` is a path inside `partition`; `line` is 1-based. */
+export interface EntrySource {
+  readonly format: Format;
+  readonly file: string;
+  readonly line: number;
+  readonly partition: string;
+}
+
+/** BLS boot counting (`NAME+LEFT-DONE.conf`). */
+export interface BootCounting {
+  readonly left: number;
+  readonly done: number;
+}
+
+/** One bootable entry as its config file describes it, before resolution. */
+export interface ParsedEntry {
+  /**
+   * Unique among this parser's entries on this partition and stable across rescans:
+   * the BLS file name, GRUB's `--id` or title path, the extlinux label, the YAML id…
+   */
+  readonly localId: string;
+  /** What the menu shows. For GRUB submenus: "Advanced options > Debian, with Linux 6.1". */
+  readonly title: string;
+  readonly version?: string;
+  readonly kernel: Resource;
+  /** In order; the kernel receives them concatenated. */
+  readonly initrds: readonly Resource[];
+  readonly devicetree?: DeviceTreeRef;
+  readonly overlays: readonly Resource[];
+  /** The kernel command line as the config gives it (without the running kernel's). */
+  readonly cmdline: string;
+  /** Append the running kernel's /proc/cmdline (YAML `reuse-cmdline`). */
+  readonly reuseCmdline: boolean;
+  /** Architecture the format declares (BLS `architecture`, UEFI names: x64, aa64, …). */
+  readonly architecture?: string;
+  readonly sortKey?: string;
+  /** This entry's own config marks it as the default. */
+  readonly isDefault: boolean;
+  readonly bootCounting?: BootCounting;
+  /** One-sentence remarks the menu shows with the entry (e.g. "no boot tries left"). */
+  readonly notes: readonly string[];
+  readonly source: EntrySource;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Something a parser, the scanner or the loader wants a person to know. */
+export interface Diagnostic {
+  readonly severity: Severity;
+  /** Path of the file concerned (inside the partition for parsers; the scanner makes it absolute). */
+  readonly file: string;
+  readonly line?: number;
+  readonly message: string;
+}
+
+/** What a parser returns for one partition. */
+export interface ParseResult {
+  readonly entries: ParsedEntry[];
+  readonly diagnostics: Diagnostic[];
+  /** The config's own menu timeout in seconds, when it has one (settings decide; this is shown). */
+  readonly configTimeout?: number;
+}
+
+/** Facts about the running machine that formats filter on. */
+export interface MachineContext {
+  /** UEFI architecture name as BLS `architecture` uses it: x64, ia32, aa64, arm, riscv64, loongarch64. */
+  readonly efiArch: string;
+  /**
+   * Raspberry Pi model string from the device tree (`/proc/device-tree/model`), e.g.
+   * "Raspberry Pi 3 Model B Plus Rev 1.3", when running on a Pi; config.txt filters use it.
+   */
+  readonly piModel?: string;
+  /** The running board's root `compatible` list, most specific first (for DTB selection). */
+  readonly compatible?: readonly string[];
+}
+
+/** A read-only, confined view of one partition's files (see files.ts). */
+export interface PartitionFiles {
+  /** Text of a regular file, or undefined when it is missing, not a file, or unreadable. */
+  readText(path: string): string | undefined;
+  /** Names in a folder (not sorted), or undefined when it is not a folder. */
+  list(path: string): string[] | undefined;
+  isFile(path: string): boolean;
+  isDir(path: string): boolean;
+  /**
+   * The path with every symlink followed inside the partition, or undefined if it does not
+   * exist. Lets a parser learn that /vmlinuz points at /boot/vmlinuz-6.1.0-13-amd64.
+   */
+  realPath(path: string): string | undefined;
+  /**
+   * Finds a path ignoring case in each component (FAT, ISO 9660 and configs written on
+   * other systems disagree on case); returns the path as it is on disk.
+   */
+  findIgnoringCase(path: string): string | undefined;
+}
+
+/** A parser: pure, files in, entries and diagnostics out. Never throws. */
+export interface FormatParser {
+  readonly format: Format;
+  parse(files: PartitionFiles, partition: string, machine: MachineContext): ParseResult;
+}
+
+/** What is known of a partition: its name and the identifiers configs refer to it by. */
+export interface PartitionInfo {
+  /** Kernel name (`vda1`, `mmcblk0p1`) or, for a sample tree, the name given with --root. */
+  readonly name: string;
+  readonly device?: string;
+  readonly fstype?: string;
+  readonly uuid?: string;
+  readonly partuuid?: string;
+  readonly label?: string;
+  readonly partlabel?: string;
+}
+
+/** A partition whose files can be read: mounted read-only, or a sample tree. */
+export interface ReadablePartition {
+  readonly info: PartitionInfo;
+  /** Where its root is on this machine. */
+  readonly root: string;
+  readonly files: PartitionFiles;
+}
+
+/** Host paths of an entry's files, once every resource's partition is present. */
+export interface ResolvedFiles {
+  readonly kernel: string;
+  readonly initrds: readonly string[];
+  readonly devicetree?: { readonly kind: 'file'; readonly path: string } | { readonly kind: 'dir'; readonly path: string; readonly preferred?: string };
+  readonly overlays: readonly string[];
+}
+
+export type Resolution = { readonly ok: true; readonly files: ResolvedFiles } | { readonly ok: false; readonly reason: string };
+
+/** An entry of the menu: a parsed entry with a global id and its resolution. */
+export interface BootEntry extends ParsedEntry {
+  /** Unique in the menu and stable across rescans (partition identity + format + local id). */
+  readonly id: string;
+  readonly partition: PartitionInfo;
+  readonly resolution: Resolution;
+}

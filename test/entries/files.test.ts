@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryFiles } from '../../src/entries/memory-files';
+import { DirectoryFiles } from '../../src/disks/directory-files';
+import { normalizePath, resolvePath } from '../../src/entries/paths';
+import type { PartitionFiles } from '../../src/entries/model';
+
+test('paths never climb above the partition root', () => {
+  assert.equal(normalizePath('../../etc/passwd'), '/etc/passwd');
+  assert.equal(normalizePath('/boot//./grub/../vmlinuz'), '/boot/vmlinuz');
+  assert.equal(resolvePath('/boot/extlinux', '../vmlinuz'), '/boot/vmlinuz');
+  assert.equal(resolvePath('/boot/extlinux', '/Image'), '/Image');
+});
+
+// The same checks on both implementations, so tests on MemoryFiles mean the same on disk.
+function confinementChecks(files: PartitionFiles): void {
+  assert.equal(files.realPath('/vmlinuz'), '/boot/vmlinuz-6.1.0-13-amd64', 'relative link');
+  assert.equal(files.realPath('/abs'), '/boot/vmlinuz-6.1.0-13-amd64', 'absolute link resolves inside the partition');
+  assert.equal(files.readText('/escape'), undefined, 'a link climbing out lands at the root, where there is no passwd');
+  assert.equal(files.realPath('/escape'), undefined);
+  assert.equal(files.realPath('/loop'), undefined, 'link loops end');
+  assert.equal(files.readText('/vmlinuz'), 'kernel');
+  assert.equal(files.isDir('/boot'), true);
+  assert.equal(files.isFile('/boot'), false);
+  assert.deepEqual(files.list('/boot')?.sort(), ['Config.TXT', 'vmlinuz-6.1.0-13-amd64']);
+  assert.equal(files.findIgnoringCase('/BOOT/config.txt'), '/boot/Config.TXT');
+  assert.equal(files.findIgnoringCase('/boot/missing'), undefined);
+}
+
+test('MemoryFiles follows symlinks only inside the partition', () => {
+  confinementChecks(
+    new MemoryFiles({
+      '/boot/vmlinuz-6.1.0-13-amd64': 'kernel',
+      '/boot/Config.TXT': 'x',
+      '/vmlinuz': { link: 'boot/vmlinuz-6.1.0-13-amd64' },
+      '/abs': { link: '/boot/vmlinuz-6.1.0-13-amd64' },
+      '/escape': { link: '../../../../etc/passwd' },
+      '/loop': { link: 'loop' },
+    }),
+  );
+});
+
+test('DirectoryFiles follows symlinks only inside the partition', () => {
+  const root = mkdtempSync(join(tmpdir(), 'kexec-menu-files-'));
+  try {
+    mkdirSync(join(root, 'boot'));
+    writeFileSync(join(root, 'boot/vmlinuz-6.1.0-13-amd64'), 'kernel');
+    writeFileSync(join(root, 'boot/Config.TXT'), 'x');
+    symlinkSync('boot/vmlinuz-6.1.0-13-amd64', join(root, 'vmlinuz'));
+    symlinkSync('/boot/vmlinuz-6.1.0-13-amd64', join(root, 'abs'));
+    symlinkSync('../../../../etc/passwd', join(root, 'escape'));
+    symlinkSync('loop', join(root, 'loop'));
+    const files = new DirectoryFiles(root);
+    confinementChecks(files);
+    assert.equal(files.hostPath('/abs'), join(root, 'boot/vmlinuz-6.1.0-13-amd64'));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
