@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// kexec-menu's commands. Each lives in src/cli/<name>.ts and exports `run(argv)`, which
+// returns the exit code; this file only dispatches and turns a UsageError into exit 2.
+import { UsageError } from './cli/args';
+
+type Command = { summary: string; load: () => Promise<{ run(argv: readonly string[]): Promise<number> | number }> };
+
+const commands: Record<string, Command> = {
+  list: { summary: 'list the boot entries found (--json, --config FILE, --root DIR[=uuid:X] ...)', load: () => import('./cli/list') },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return `usage: kexec-menu COMMAND [OPTIONS]\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`kexec-menu: unknown command '${name}' (try --help)\n`);
+    return 2;
+  }
+  try {
+    return await (await command.load()).run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`kexec-menu ${name}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`kexec-menu: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
