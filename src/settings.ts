@@ -1,6 +1,7 @@
-// The menu's settings (configs/*.yaml). The loader and validation are implemented with the
-// foundation issue; this file is the one definition of their shape.
+// The menu's settings (configs/*.yaml): the one definition of their shape. settings-load.ts
+// reads and checks them; docs/menus.md describes the file.
 import type { Format } from './entries/model';
+import { ALL_FORMATS } from './entries/model';
 
 export interface ScanRoot {
   /** Folder treated as one mounted partition. */
@@ -10,6 +11,12 @@ export interface ScanRoot {
   readonly uuid?: string;
   readonly partuuid?: string;
   readonly label?: string;
+  readonly partlabel?: string;
+}
+
+export interface ConsoleSettings {
+  /** Draw with ASCII only (serial consoles and terminals without line-drawing characters). */
+  readonly ascii: boolean;
 }
 
 export interface Settings {
@@ -36,4 +43,21 @@ export interface Settings {
   readonly dryRun: boolean;
   /** How the hand-over happens: 'direct' (reboot(2) after unmounting) or 'init'. */
   readonly handoff: 'direct' | 'init';
+  readonly console: ConsoleSettings;
+  /** The settings file these came from, for messages; undefined: built-in defaults. */
+  readonly file?: string;
 }
+
+/** What applies when the settings file says nothing (and when there is no file). */
+export const DEFAULT_SETTINGS: Settings = Object.freeze({
+  timeout: 10,
+  default: 'auto',
+  formats: ALL_FORMATS,
+  roots: [],
+  menus: [],
+  editor: true,
+  shell: true,
+  dryRun: false,
+  handoff: 'direct',
+  console: Object.freeze({ ascii: false }),
+});

@@ -1,0 +1,54 @@
+// Which entry boots when the timeout runs out. The settings' `default` is 'auto' or a glob;
+// a rule that matches nothing bootable falls back to 'auto' with a warning, so a stale rule
+// never leaves a machine without a default.
+import type { BootEntry, Diagnostic } from './model';
+
+/** `*` is any run of characters, `?` one character; everything else is literal; case is ignored. */
+export function globToRegExp(glob: string): RegExp {
+  let source = '';
+  for (const c of glob) {
+    if (c === '*') source += '.*';
+    else if (c === '?') source += '.';
+    else source += c.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, 'is');
+}
+
+export interface DefaultChoice {
+  readonly id?: string;
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * The first entry its own config marks default, else the first that can boot. A marked
+ * entry that cannot boot is passed over: booting it would only fail after the timeout.
+ */
+function autoDefault(entries: readonly BootEntry[]): string | undefined {
+  return (entries.find((e) => e.isDefault && e.resolution.ok) ?? entries.find((e) => e.resolution.ok))?.id;
+}
+
+/**
+ * `rule` is the settings' default; `origin` names where it came from (the settings file, or
+ * the kernel command line) for the warning.
+ */
+export function chooseDefault(entries: readonly BootEntry[], rule: string, origin: string): DefaultChoice {
+  if (rule === 'auto') return { id: autoDefault(entries), diagnostics: [] };
+  const re = globToRegExp(rule);
+  const match = entries.find((e) => re.test(e.id)) ?? entries.find((e) => re.test(e.title));
+  const fallback = autoDefault(entries);
+  if (!match) {
+    return {
+      id: fallback,
+      diagnostics: [{ severity: 'warning', file: origin, message: `default '${rule}' matches no entry's id or title; using the automatic default` }],
+    };
+  }
+  if (!match.resolution.ok) {
+    return {
+      id: fallback,
+      diagnostics: [
+        { severity: 'warning', file: origin, message: `default '${rule}' picks '${match.title}', which cannot boot (${match.resolution.reason}); using the automatic default` },
+      ],
+    };
+  }
+  return { id: match.id, diagnostics: [] };
+}

@@ -1,0 +1,159 @@
+// The scanner: every enabled format's reader on every partition, then one menu out of all of
+// them. It is split in two so the disks/hot-plug layer can re-read only the partition that
+// changed (parsePartition, cacheable per partition) and cheaply rebuild the whole menu
+// (buildMenu: ids, resolution against the partitions present now, dedupe, default).
+import { join } from 'node:path';
+import { DirectoryFiles } from '../disks/directory-files';
+import type { Settings } from '../settings';
+import { chooseDefault } from './default';
+import { IdAllocator, entryId } from './ids';
+import type { BootEntry, Diagnostic, Format, FormatParser, MachineContext, ParsedEntry, ReadablePartition } from './model';
+import { PARSERS, type ParserRegistry } from './parsers';
+import { resolveEntry } from './resolve';
+import { imageMenuParser } from './yaml-menu';
+
+/** What one partition's configs say: parsed once, reused until that partition changes. */
+export interface PartitionScan {
+  readonly partition: ReadablePartition;
+  /** In settings.formats order, each format's entries in that format's own order. */
+  readonly entries: readonly ParsedEntry[];
+  /** With `file` made a host path (joined to the partition's root). */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Each config's own menu timeout, for display only: the settings decide. */
+  readonly configTimeouts: ReadonlyMap<Format, number>;
+}
+
+/** The menu: what the UI shows and `kexec-menu list` prints. */
+export interface Menu {
+  readonly entries: readonly BootEntry[];
+  /** The entry to boot when the timeout runs out; undefined when nothing can boot. */
+  readonly defaultId?: string;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Seconds; 0 boots at once, -1 waits forever (from the settings). */
+  readonly timeout: number;
+}
+
+/** The part of the settings the scanner reads. */
+export type ScanSettings = Pick<Settings, 'formats' | 'default' | 'timeout' | 'menus'> & { readonly file?: string };
+
+function hostDiagnostic(root: string, d: Diagnostic): Diagnostic {
+  return { ...d, file: d.file.startsWith('/') ? join(root, d.file) : d.file };
+}
+
+function runParser(parser: FormatParser, part: ReadablePartition, machine: MachineContext): ReturnType<FormatParser['parse']> {
+  try {
+    return parser.parse(part.files, part.info.name, machine);
+  } catch (err) {
+    // Readers must not throw; if one does, it costs only that format's entries here.
+    const why = err instanceof Error ? err.message : String(err);
+    return { entries: [], diagnostics: [{ severity: 'error', file: '/', message: `the ${parser.format} reader failed on partition ${part.info.name}: ${why}` }] };
+  }
+}
+
+/** Runs each enabled format's reader on one partition. */
+export function parsePartition(
+  part: ReadablePartition,
+  settings: Pick<Settings, 'formats'>,
+  machine: MachineContext,
+  parsers: ParserRegistry = PARSERS,
+): PartitionScan {
+  return parseWith(
+    part,
+    settings.formats.flatMap((f) => parsers[f] ?? []),
+    machine,
+  );
+}
+
+function parseWith(part: ReadablePartition, parsers: readonly FormatParser[], machine: MachineContext): PartitionScan {
+  const entries: ParsedEntry[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const configTimeouts = new Map<Format, number>();
+  for (const parser of parsers) {
+    const result = runParser(parser, part, machine);
+    entries.push(...result.entries);
+    diagnostics.push(...result.diagnostics.map((d) => hostDiagnostic(part.root, d)));
+    if (result.configTimeout !== undefined) configTimeouts.set(parser.format, result.configTimeout);
+  }
+  return { partition: part, entries, diagnostics, configTimeouts };
+}
+
+/** The name image menus go by in ids and in the list: `image:yaml:rescue`. */
+export const IMAGE_PARTITION_NAME = 'image';
+
+/**
+ * The YAML menus shipped with the image (settings.menus folders), each folder read as a
+ * partition of its own: a path without `partition:` in them is inside that folder.
+ */
+export function parseImageMenus(folders: readonly string[], machine: MachineContext): PartitionScan[] {
+  return folders.map((folder) => {
+    const part: ReadablePartition = { info: { name: IMAGE_PARTITION_NAME }, root: folder, files: new DirectoryFiles(folder) };
+    return parseWith(part, [imageMenuParser], machine);
+  });
+}
+
+/** The identity of what an entry boots: two entries with the same one are the same choice. */
+function bootKey(e: BootEntry): string | undefined {
+  if (!e.resolution.ok) return undefined;
+  const f = e.resolution.files;
+  return JSON.stringify([f.kernel, f.initrds, f.devicetree ?? null, f.overlays, e.cmdline, e.reuseCmdline]);
+}
+
+/**
+ * Drops what would show one choice twice: a loose kernel that another entry already boots
+ * (that entry knows its cmdline and initrd), and exact duplicates such as Fedora's BLS entries
+ * read both directly and through GRUB's blscfg. The first is kept; it inherits `default`.
+ */
+export function dedupe(entries: readonly BootEntry[]): BootEntry[] {
+  const bootedKernels = new Set<string>();
+  for (const e of entries) if (e.source.format !== 'loose' && e.resolution.ok) bootedKernels.add(e.resolution.files.kernel);
+  const kept: BootEntry[] = [];
+  const byKey = new Map<string, number>();
+  for (const e of entries) {
+    if (e.source.format === 'loose' && e.resolution.ok && bootedKernels.has(e.resolution.files.kernel)) continue;
+    const key = bootKey(e);
+    if (key === undefined) {
+      kept.push(e);
+      continue;
+    }
+    const first = byKey.get(key);
+    if (first === undefined) {
+      byKey.set(key, kept.length);
+      kept.push(e);
+    } else if (e.isDefault && !kept[first]!.isDefault) {
+      kept[first] = { ...kept[first]!, isDefault: true };
+    }
+  }
+  return kept;
+}
+
+/**
+ * One menu out of the scans, in their order. `partitions` are the partitions present now,
+ * which cross-partition references (UUID=…, LABEL=…) resolve against.
+ */
+export function buildMenu(scans: readonly PartitionScan[], partitions: readonly ReadablePartition[], settings: ScanSettings): Menu {
+  const ids = new IdAllocator();
+  const all: BootEntry[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const scan of scans) {
+    const info = scan.partition.info;
+    for (const e of scan.entries) {
+      all.push({ ...e, id: ids.take(entryId(info, e.source.format, e.localId)), partition: info, resolution: resolveEntry(e, scan.partition, partitions) });
+    }
+    diagnostics.push(...scan.diagnostics);
+  }
+  const entries = dedupe(all);
+  const choice = chooseDefault(entries, settings.default, settings.file ?? 'settings');
+  diagnostics.push(...choice.diagnostics);
+  return { entries, ...(choice.id !== undefined ? { defaultId: choice.id } : {}), diagnostics, timeout: settings.timeout };
+}
+
+/** Reads every partition and the image's menus, and builds the menu. */
+export function scanPartitions(
+  partitions: readonly ReadablePartition[],
+  settings: ScanSettings,
+  machine: MachineContext,
+  parsers: ParserRegistry = PARSERS,
+): Menu {
+  const scans = [...partitions.map((p) => parsePartition(p, settings, machine, parsers)), ...parseImageMenus(settings.menus, machine)];
+  return buildMenu(scans, partitions, settings);
+}

@@ -1,0 +1,99 @@
+// Reading our own YAML files (menus and settings) with line numbers, so every complaint can
+// name the file, the line and the key. Shared by yaml-menu.ts and settings-load.ts.
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+
+export interface YamlText {
+  readonly doc: Document.Parsed;
+  /** 1-based line of a character offset. */
+  line(offset: number): number;
+  /** Syntax errors, each with its line and character range. */
+  readonly errors: readonly { readonly line: number; readonly pos: readonly [number, number]; readonly message: string }[];
+}
+
+export function parseYaml(text: string): YamlText {
+  const counter = new LineCounter();
+  // We walk the node tree and never call toJS(), so aliases are never expanded ("billion
+  // laughs" cannot happen): an alias where a value belongs is reported as a wrong type.
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const line = (offset: number): number => Math.max(1, counter.linePos(offset).line);
+  const errors = doc.errors.map((e) => ({ line: line(e.pos[0]), pos: e.pos, message: firstSentence(e.message) }));
+  return { doc, line, errors };
+}
+
+function firstSentence(message: string): string {
+  return (message.split('\n')[0] ?? message).trim();
+}
+
+/** 1-based line where a node starts (1 when the node has no position, e.g. an empty document). */
+export function nodeLine(y: YamlText, node: unknown): number {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? y.line(range[0]) : 1;
+}
+
+/** True when a syntax error lies inside the node: its contents cannot be trusted. */
+export function containsError(y: YamlText, node: unknown): boolean {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  if (!range) return false;
+  return y.errors.some((e) => e.pos[0] >= range[0] && e.pos[0] < Math.max(range[2], range[0] + 1));
+}
+
+/** The key of a pair as text (keys of our files are plain words). */
+export function keyName(pair: Pair): string {
+  const k = pair.key;
+  if (isScalar(k)) return String(k.value);
+  return String(k);
+}
+
+export { isMap, isScalar, isSeq };
+export type { Node, Pair, YAMLMap };
+
+/** Edit distance, bounded: enough to suggest a key for a typo. */
+function distance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j]!;
+      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The known word closest to a typo, when it is close enough to be what was meant. */
+export function closest(word: string, known: readonly string[]): string | undefined {
+  if (word.length > 64) return undefined;
+  let best: string | undefined;
+  let bestD = Infinity;
+  const w = word.toLowerCase();
+  for (const k of known) {
+    const d = distance(w, k.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+/** "key 'kernal' is not known (did you mean 'kernel'?)" */
+export function unknownKeyMessage(key: string, known: readonly string[]): string {
+  const guess = closest(key, known);
+  return `key '${key}' is not known` + (guess ? ` (did you mean '${guess}'?)` : ` (known keys: ${known.join(', ')})`);
+}
+
+/** How a YAML value is described in type errors. */
+export function describeValue(node: unknown): string {
+  if (isMap(node)) return 'a mapping';
+  if (isAlias(node)) return `the alias *${node.source}`;
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) {
+    const v = node.value;
+    if (v === null) return 'empty';
+    if (typeof v === 'string') return `the text '${v.length > 40 ? v.slice(0, 40) + '…' : v}'`;
+    return `${typeof v} ${String(v)}`;
+  }
+  return 'empty';
+}
