@@ -41,6 +41,8 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
+  // Keep `import('./cli/x')` a require(): node's native import() cannot find extensionless CommonJS paths.
+  supported: { 'dynamic-import': false },
   sourcemap: 'inline',
   logLevel: 'warning',
 });
