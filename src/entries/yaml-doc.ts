@@ -16,7 +16,12 @@ export function parseYaml(text: string): YamlText {
   // laughs" cannot happen): an alias where a value belongs is reported as a wrong type.
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const line = (offset: number): number => Math.max(1, counter.linePos(offset).line);
-  const errors = doc.errors.map((e) => ({ line: line(e.pos[0]), pos: e.pos, message: firstSentence(e.message) }));
+  const errors = doc.errors.map((e) => ({
+    line: line(e.pos[0]),
+    pos: e.pos,
+    // yaml's own words ("Map keys must be unique") do not say which key.
+    message: e.code === 'DUPLICATE_KEY' ? `key '${text.slice(e.pos[0], e.pos[1]).slice(0, 64)}' is given twice` : firstSentence(e.message),
+  }));
   return { doc, line, errors };
 }
 

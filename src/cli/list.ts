@@ -1,0 +1,121 @@
+// `kexec-menu list`: the menu as text or JSON, without the UI. Diagnostics are listed, not
+// fatal (exit 0); only bad usage and bad settings exit 2.
+import { machineContextFromSystem } from '../entries/machine';
+import type { BootEntry, Diagnostic } from '../entries/model';
+import { scanPartitions, type Menu } from '../entries/scan';
+import { UsageError, parseArgs } from './args';
+import { SCAN_OPTIONS, openPartitions, scanInputs } from './scan-options';
+
+const USAGE = 'usage: kexec-menu list [--json] [--config FILE] [--root DIR[=uuid:X,label:Y,partuuid:Z,partlabel:W,name:N] ...] [--cmdline STRING]';
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { ...SCAN_OPTIONS, json: {}, help: {} });
+  if (args.flags.has('help')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (${USAGE.slice(7)})`);
+  const inputs = scanInputs(args);
+  const source = await openPartitions(inputs);
+  try {
+    const menu = scanPartitions(source.partitions, inputs.settings, machineContextFromSystem());
+    const diagnostics = [...inputs.diagnostics, ...source.diagnostics, ...menu.diagnostics];
+    process.stdout.write(args.flags.has('json') ? JSON.stringify(menuJson(menu, diagnostics)) + '\n' : menuTable(menu, diagnostics));
+  } finally {
+    await source.close();
+  }
+  return 0;
+}
+
+/** The JSON shape `list --json` prints (documented in docs/menus.md). */
+export interface ListJson {
+  entries: {
+    id: string;
+    title: string;
+    version: string | null;
+    /** Host paths; null (and [] for initrd) when the entry is unresolved. */
+    kernel: string | null;
+    initrd: string[];
+    /** A file, or with dtbKind 'dir' the folder the DTB is picked from by `compatible`. */
+    dtb: string | null;
+    dtbKind: 'file' | 'dir' | null;
+    cmdline: string;
+    reuseCmdline: boolean;
+    default: boolean;
+    resolved: boolean;
+    reason?: string;
+    architecture?: string;
+    notes: string[];
+    source: { format: string; file: string; line: number; partition: string };
+  }[];
+  default: string | null;
+  timeout: number;
+  diagnostics: { severity: string; file: string; line: number | null; message: string }[];
+}
+
+export function menuJson(menu: Menu, diagnostics: readonly Diagnostic[]): ListJson {
+  return {
+    entries: menu.entries.map((e) => {
+      const r = e.resolution;
+      const dt = r.ok ? r.files.devicetree : undefined;
+      return {
+        id: e.id,
+        title: e.title,
+        version: e.version ?? null,
+        kernel: r.ok ? r.files.kernel : null,
+        initrd: r.ok ? [...r.files.initrds] : [],
+        dtb: dt ? dt.path : null,
+        dtbKind: dt ? dt.kind : null,
+        cmdline: e.cmdline,
+        reuseCmdline: e.reuseCmdline,
+        default: e.id === menu.defaultId,
+        resolved: r.ok,
+        ...(r.ok ? {} : { reason: r.reason }),
+        ...(e.architecture !== undefined ? { architecture: e.architecture } : {}),
+        notes: [...e.notes],
+        source: { format: e.source.format, file: e.source.file, line: e.source.line, partition: e.source.partition },
+      };
+    }),
+    default: menu.defaultId ?? null,
+    timeout: menu.timeout,
+    diagnostics: diagnostics.map((d) => ({ severity: d.severity, file: d.file, line: d.line ?? null, message: d.message })),
+  };
+}
+
+function clip(s: string, width: number): string {
+  return s.length <= width ? s : s.slice(0, width - 1) + '…';
+}
+
+function status(e: BootEntry): string {
+  return e.resolution.ok ? e.resolution.files.kernel : `cannot boot: ${e.resolution.reason}`;
+}
+
+export function diagnosticLine(d: Diagnostic): string {
+  return `${d.severity}: ${d.file}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}`;
+}
+
+/** A plain table: index, default marker, title, version, partition, format, kernel or reason. */
+export function menuTable(menu: Menu, diagnostics: readonly Diagnostic[]): string {
+  const header = ['#', ' ', 'TITLE', 'VERSION', 'PARTITION', 'FORMAT', 'KERNEL'];
+  const rows = menu.entries.map((e, i) => [
+    String(i + 1),
+    e.id === menu.defaultId ? '*' : ' ',
+    clip(e.title, 48),
+    clip(e.version ?? '-', 24),
+    e.partition.name,
+    e.source.format,
+    status(e),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, c) => (c === cells.length - 1 ? cell : c === 0 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
+  const out: string[] = [];
+  const timeout = menu.timeout < 0 ? 'waits for a choice' : `boots the default after ${menu.timeout} s`;
+  out.push(`${menu.entries.length} ${menu.entries.length === 1 ? 'entry' : 'entries'}; ${menu.defaultId ? `default ${menu.defaultId}` : 'no default (nothing can boot)'}; ${timeout}`);
+  if (rows.length > 0) out.push(line(header), ...rows.map(line));
+  if (diagnostics.length > 0) out.push('', ...diagnostics.map(diagnosticLine));
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,257 @@
+// Reads configs/*.yaml into Settings. Every mistake (unknown key, wrong type, bad value) is a
+// SettingsError naming file, line and key: the CLI prints it as one line and exits 2. Then the
+// kernel command line (kexec_menu.timeout=5, kexec_menu.default=…, kexec_menu.dry_run=1) wins
+// over the file; a bad value there only warns, because it must never cost the machine its menu.
+// Nothing on a scanned partition can change settings.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ALL_FORMATS, type Diagnostic, type Format } from './entries/model';
+import { describeValue, isMap, isScalar, isSeq, keyName, nodeLine, parseYaml, unknownKeyMessage, closest, type YamlText } from './entries/yaml-doc';
+import { DEFAULT_SETTINGS, type ConsoleSettings, type ScanRoot, type Settings } from './settings';
+
+export class SettingsError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly reason: string,
+  ) {
+    super(`${file}${line !== undefined ? `:${line}` : ''}: ${reason}`);
+  }
+}
+
+export interface LoadedSettings {
+  readonly settings: Settings;
+  /** Warnings about the kernel command line's kexec_menu.* options (ignored ones). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Where the image keeps its settings; without it the built-in defaults apply. */
+export const IMAGE_SETTINGS_FILE = '/etc/kexec-menu/config.yaml';
+
+/** Keys of the settings file (kebab-case, like the menus' keys). */
+const KEYS = ['timeout', 'default', 'formats', 'roots', 'menus', 'editor', 'shell', 'password', 'dry-run', 'handoff', 'console'] as const;
+const ROOT_KEYS = ['path', 'name', 'uuid', 'partuuid', 'label', 'partlabel'] as const;
+const CONSOLE_KEYS = ['ascii'] as const;
+
+/** At most a day: a longer timeout is a typo (and -1 says "wait forever"). */
+const MAX_TIMEOUT = 86400;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Parses settings text; relative paths (roots, menus) are taken from the file's folder. */
+export function parseSettings(text: string, file: string): Settings {
+  const y = parseYaml(text);
+  const first = y.errors[0];
+  if (first) throw new SettingsError(file, first.line, first.message);
+  const base = dirname(resolve(file));
+  const out: Mutable<Settings> = { ...DEFAULT_SETTINGS, file };
+  const top = y.doc.contents;
+  if (top === null || (isScalar(top) && top.value === null)) return out; // an empty file: all defaults
+  const fail = (node: unknown, reason: string): never => {
+    throw new SettingsError(file, nodeLine(y, node), reason);
+  };
+  if (!isMap(top)) throw new SettingsError(file, nodeLine(y, top), `settings must be a mapping of keys (${KEYS.join(', ')}), not ${describeValue(top)}`);
+
+  for (const pair of top.items) {
+    const key = keyName(pair);
+    const v = pair.value;
+    const at = pair.key;
+    switch (key) {
+      case 'timeout': {
+        const n = scalarOf(v);
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < -1 || n > MAX_TIMEOUT) {
+          fail(at, `key 'timeout' must be whole seconds from 0 to ${MAX_TIMEOUT}, or -1 to wait forever, not ${describeValue(v)}`);
+        }
+        out.timeout = n as number;
+        break;
+      }
+      case 'default':
+        out.default = text1(y, file, key, v);
+        break;
+      case 'password':
+        out.password = text1(y, file, key, v);
+        break;
+      case 'handoff': {
+        const h = scalarOf(v);
+        if (h !== 'direct' && h !== 'init') fail(at, `key 'handoff' must be 'direct' or 'init', not ${describeValue(v)}`);
+        out.handoff = h as 'direct' | 'init';
+        break;
+      }
+      case 'editor':
+      case 'shell':
+      case 'dry-run': {
+        const b = bool(y, file, key, v);
+        if (key === 'dry-run') out.dryRun = b;
+        else out[key] = b;
+        break;
+      }
+      case 'formats':
+        out.formats = formats(y, file, v);
+        break;
+      case 'roots':
+        out.roots = list(y, file, key, v).map((item) => root(y, file, base, item));
+        break;
+      case 'menus':
+        out.menus = list(y, file, key, v).map((item) => resolve(base, text1(y, file, 'menus', item)));
+        break;
+      case 'console':
+        out.console = consoleSettings(y, file, v);
+        break;
+      default:
+        fail(at, unknownKeyMessage(key, KEYS));
+    }
+  }
+  return out;
+}
+
+function scalarOf(node: unknown): unknown {
+  return isScalar(node) ? node.value : undefined;
+}
+
+function text1(y: YamlText, file: string, key: string, node: unknown): string {
+  const v = scalarOf(node);
+  if (typeof v !== 'string' || v === '') {
+    throw new SettingsError(file, nodeLine(y, node), `key '${key}' must be text, not ${describeValue(node)}${typeof v === 'number' ? ' (quote it)' : ''}`);
+  }
+  return v;
+}
+
+function bool(y: YamlText, file: string, key: string, node: unknown): boolean {
+  const v = scalarOf(node);
+  if (typeof v !== 'boolean') throw new SettingsError(file, nodeLine(y, node), `key '${key}' must be true or false, not ${describeValue(node)}`);
+  return v;
+}
+
+function list(y: YamlText, file: string, key: string, node: unknown): unknown[] {
+  if (!isSeq(node)) throw new SettingsError(file, nodeLine(y, node), `key '${key}' must be a list, not ${describeValue(node)}`);
+  return node.items;
+}
+
+function formats(y: YamlText, file: string, node: unknown): Format[] {
+  const out: Format[] = [];
+  for (const item of list(y, file, 'formats', node)) {
+    const name = scalarOf(item);
+    if (typeof name !== 'string' || !(ALL_FORMATS as readonly string[]).includes(name)) {
+      const guess = typeof name === 'string' ? closest(name, ALL_FORMATS) : undefined;
+      throw new SettingsError(
+        file,
+        nodeLine(y, item),
+        `'formats' has ${describeValue(item)}, which is not a format` + (guess ? ` (did you mean '${guess}'?)` : ` (formats: ${ALL_FORMATS.join(', ')})`),
+      );
+    }
+    if (out.includes(name as Format)) throw new SettingsError(file, nodeLine(y, item), `'formats' lists '${name}' twice`);
+    out.push(name as Format);
+  }
+  return out;
+}
+
+/** A root is a folder path, or a mapping with `path` and the identity to give it. */
+function root(y: YamlText, file: string, base: string, node: unknown): ScanRoot {
+  if (isScalar(node)) return { path: resolve(base, text1(y, file, 'roots', node)) };
+  if (!isMap(node)) throw new SettingsError(file, nodeLine(y, node), `each of 'roots' must be a folder or a mapping with 'path', not ${describeValue(node)}`);
+  const r: Partial<Mutable<ScanRoot>> = {};
+  for (const pair of node.items) {
+    const key = keyName(pair);
+    if (!(ROOT_KEYS as readonly string[]).includes(key)) throw new SettingsError(file, nodeLine(y, pair.key), `in 'roots': ${unknownKeyMessage(key, ROOT_KEYS)}`);
+    r[key as (typeof ROOT_KEYS)[number]] = text1(y, file, key, pair.value);
+  }
+  if (r.path === undefined) throw new SettingsError(file, nodeLine(y, node), `a root in 'roots' has no 'path'`);
+  return { ...r, path: resolve(base, r.path) };
+}
+
+function consoleSettings(y: YamlText, file: string, node: unknown): ConsoleSettings {
+  if (!isMap(node)) throw new SettingsError(file, nodeLine(y, node), `key 'console' must be a mapping (${CONSOLE_KEYS.join(', ')}), not ${describeValue(node)}`);
+  const c: Mutable<ConsoleSettings> = { ...DEFAULT_SETTINGS.console };
+  for (const pair of node.items) {
+    const key = keyName(pair);
+    if (key !== 'ascii') throw new SettingsError(file, nodeLine(y, pair.key), `in 'console': ${unknownKeyMessage(key, CONSOLE_KEYS)}`);
+    c.ascii = bool(y, file, key, pair.value);
+  }
+  return c;
+}
+
+/** Reads a settings file; a missing or unreadable file is a SettingsError. */
+export function readSettingsFile(file: string): Settings {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SettingsError(file, undefined, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(err)})`);
+  }
+  return parseSettings(text, file);
+}
+
+/** Splits a kernel command line into words as the kernel does: spaces separate, double quotes group. */
+export function splitCmdline(cmdline: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quoted = false;
+  let any = false;
+  for (const c of cmdline) {
+    if (c === '"') {
+      quoted = !quoted;
+      any = true;
+    } else if (!quoted && /\s/.test(c)) {
+      if (any) words.push(word);
+      word = '';
+      any = false;
+    } else {
+      word += c;
+      any = true;
+    }
+  }
+  if (any) words.push(word);
+  return words;
+}
+
+export const CMDLINE_ORIGIN = 'kernel command line';
+const PREFIX = 'kexec_menu.';
+const CMDLINE_OPTIONS = ['timeout', 'default', 'dry_run'] as const;
+
+/** Applies kexec_menu.* options from a kernel command line; the last one given wins, as in the kernel. */
+export function applyCmdline(settings: Settings, cmdline: string): LoadedSettings {
+  const out: Mutable<Settings> = { ...settings };
+  const diagnostics: Diagnostic[] = [];
+  const warn = (message: string): void => {
+    diagnostics.push({ severity: 'warning', file: CMDLINE_ORIGIN, message });
+  };
+  for (const word of splitCmdline(cmdline)) {
+    if (!word.startsWith(PREFIX)) continue;
+    const eq = word.indexOf('=');
+    const name = word.slice(PREFIX.length, eq === -1 ? undefined : eq);
+    const value = eq === -1 ? undefined : word.slice(eq + 1);
+    switch (name) {
+      case 'timeout': {
+        const n = value !== undefined && /^-?\d+$/.test(value) ? Number(value) : NaN;
+        if (!Number.isInteger(n) || n < -1 || n > MAX_TIMEOUT) warn(`'${word}' ignored: the timeout must be whole seconds from 0 to ${MAX_TIMEOUT}, or -1`);
+        else out.timeout = n;
+        break;
+      }
+      case 'default':
+        if (!value) warn(`'${word}' ignored: it needs a value (auto, or an id or title glob)`);
+        else out.default = value;
+        break;
+      case 'dry_run': {
+        const v = value === undefined ? '1' : value.toLowerCase();
+        if (['1', 'y', 'yes', 'true', 'on'].includes(v)) out.dryRun = true;
+        else if (['0', 'n', 'no', 'false', 'off'].includes(v)) out.dryRun = false;
+        else warn(`'${word}' ignored: dry_run must be 1 or 0`);
+        break;
+      }
+      default: {
+        const guess = closest(name, CMDLINE_OPTIONS);
+        warn(`'${word}' ignored: kexec_menu.${name} is not an option` + (guess ? ` (did you mean kexec_menu.${guess}?)` : ` (options: ${CMDLINE_OPTIONS.map((o) => PREFIX + o).join(', ')})`));
+      }
+    }
+  }
+  return { settings: out, diagnostics };
+}
+
+/**
+ * The settings: the file (undefined: the built-in defaults), then the kernel command line's
+ * overrides. Throws SettingsError for any problem in the file.
+ */
+export function loadSettings(file: string | undefined, kernelCmdline: string): LoadedSettings {
+  return applyCmdline(file === undefined ? DEFAULT_SETTINGS : readSettingsFile(file), kernelCmdline);
+}
