@@ -1,21 +1,21 @@
 // The registry of format readers: one FormatParser per Format. The scanner runs them in the
 // order the settings list formats; the fuzz test runs every one of them.
-import type { Format, FormatParser } from './model';
-import { yamlParser } from './yaml-menu';
-// TODO(issue 2): add each reader as its file lands.
-// import { blsParser } from './bls';
+import { blsParser } from './bls';
+import { extlinuxParser } from './extlinux';
+// TODO(issue 2): add GRUB when src/entries/grub/index.ts lands.
 // import { grubParser } from './grub';
-// import { extlinuxParser } from './extlinux';
-// import { rpiParser } from './rpi';
-// import { looseParser } from './loose';
+import { looseParser } from './loose';
+import type { Format, FormatParser } from './model';
+import { rpiParser } from './rpi';
+import { yamlParser } from './yaml-menu';
 
 export type ParserRegistry = Readonly<Partial<Record<Format, FormatParser>>>;
 
 export const PARSERS: ParserRegistry = {
   yaml: yamlParser,
-  // bls: blsParser,
+  bls: blsParser,
   // grub: grubParser,
-  // extlinux: extlinuxParser,
-  // rpi: rpiParser,
-  // loose: looseParser,
+  extlinux: extlinuxParser,
+  rpi: rpiParser,
+  loose: looseParser,
 };
