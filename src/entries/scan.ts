@@ -87,7 +87,9 @@ export const IMAGE_PARTITION_NAME = 'image';
 export function parseImageMenus(folders: readonly string[], machine: MachineContext): PartitionScan[] {
   return folders.map((folder) => {
     const part: ReadablePartition = { info: { name: IMAGE_PARTITION_NAME }, root: folder, files: new DirectoryFiles(folder) };
-    return parseWith(part, [imageMenuParser], machine);
+    const scan = parseWith(part, [imageMenuParser], machine);
+    if (part.files.isDir('/')) return scan;
+    return { ...scan, diagnostics: [...scan.diagnostics, { severity: 'warning', file: folder, message: 'menus folder is not there' }] };
   });
 }
 

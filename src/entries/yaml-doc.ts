@@ -20,9 +20,15 @@ export function parseYaml(text: string): YamlText {
     line: line(e.pos[0]),
     pos: e.pos,
     // yaml's own words ("Map keys must be unique") do not say which key.
-    message: e.code === 'DUPLICATE_KEY' ? `key '${text.slice(e.pos[0], e.pos[1]).slice(0, 64)}' is given twice` : firstSentence(e.message),
+    message: e.code === 'DUPLICATE_KEY' ? `key '${keyAt(text, e.pos[0])}' is given twice` : firstSentence(e.message),
   }));
   return { doc, line, errors };
+}
+
+/** The key written at an offset (yaml's error range covers only its first character). */
+function keyAt(text: string, offset: number): string {
+  const m = /^(?:"([^"\n]*)"|'([^'\n]*)'|([^:\s,{}[\]]+))/.exec(text.slice(offset, offset + 100));
+  return (m?.[1] ?? m?.[2] ?? m?.[3] ?? '?').slice(0, 64);
 }
 
 function firstSentence(message: string): string {
@@ -52,19 +58,17 @@ export function keyName(pair: Pair): string {
 export { isMap, isScalar, isSeq };
 export type { Node, Pair, YAMLMap };
 
-/** Edit distance, bounded: enough to suggest a key for a typo. */
+/** Edit distance counting a swap of neighbours as one edit (optimal string alignment). */
 function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      const row = d[i]!;
+      row[j] = Math.min(d[i - 1]![j]! + 1, row[j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
     }
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /** The known word closest to a typo, when it is close enough to be what was meant. */
