@@ -1,0 +1,277 @@
+// Oracle: Debian bookworm's bootctl (systemd 252) lists the same BLS trees; its order, ids,
+// titles, fields and default must be ours. bootctl wants --esp-path to be a mount point, so
+// each tree is copied onto a tmpfs mounted in a private mount namespace (unshare), which also
+// hides /sys/firmware so a host's EFI variables cannot change bootctl's default; the mounts
+// vanish with the namespace. Needs root and the Debian mirror (packages cached in cache/).
+//
+// Deliberate differences, decided from bootctl's own output fields: bootctl lists entries
+// systemd-boot would not show or we cannot boot (another `architecture`, `auto-*` ids, no
+// `linux`: efi programs or broken entries); those are left out of the comparison.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DirectoryFiles } from '../../src/disks/directory-files';
+import { blsParser } from '../../src/entries/bls';
+import type { MachineContext, ParsedEntry, ParseResult, PartitionFiles } from '../../src/entries/model';
+
+const REPO = join(__dirname, '../../..');
+const FIXTURES = join(REPO, 'test/fixtures/bls');
+
+/** libsystemd-shared-252's libraries and their Debian packages, fetched only when missing here. */
+const SONAME_PACKAGES: Readonly<Record<string, string>> = {
+  'libacl.so.1': 'libacl1',
+  'libblkid.so.1': 'libblkid1',
+  'libcap.so.2': 'libcap2',
+  'libcrypt.so.1': 'libcrypt1',
+  'libgcrypt.so.20': 'libgcrypt20',
+  'libip4tc.so.2': 'libip4tc2',
+  'libkmod.so.2': 'libkmod2',
+  'liblz4.so.1': 'liblz4-1',
+  'libmount.so.1': 'libmount1',
+  'libcrypto.so.3': 'libssl3',
+  'libpam.so.0': 'libpam0g',
+  'libseccomp.so.2': 'libseccomp2',
+  'libselinux.so.1': 'libselinux1',
+  'libzstd.so.1': 'libzstd1',
+  'liblzma.so.5': 'liblzma5',
+  'libgpg-error.so.0': 'libgpg-error0',
+  'libaudit.so.1': 'libaudit1',
+  'libpcre2-8.so.0': 'libpcre2-8-0',
+  'libcap-ng.so.0': 'libcap-ng0',
+};
+
+type Bootctl = { readonly ok: true; readonly bin: string; readonly libPath: string } | { readonly ok: false; readonly reason: string };
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: 120_000, cwd: REPO });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+}
+
+/** Folders holding shared objects inside an unpacked package (bounded walk). */
+function libDirs(root: string, depth = 0, out: string[] = []): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return out;
+  }
+  if (names.some((n) => /\.so(\.|$)/.test(n))) out.push(root);
+  if (depth < 5) {
+    for (const n of names) {
+      const p = join(root, n);
+      try {
+        if (statSync(p).isDirectory() && !n.startsWith('.')) libDirs(p, depth + 1, out);
+      } catch {
+        // a dangling link in the package: not a library folder
+      }
+    }
+  }
+  return out;
+}
+
+function fetchPackages(arch: string, packages: string[]): { dirs: string[] } | { reason: string } {
+  const r = run('bash', ['scripts/debian-packages.sh', arch, ...packages]);
+  if (r.status !== 0) return { reason: `scripts/debian-packages.sh ${arch} ${packages.join(' ')} failed: ${r.stderr.trim().split('\n').pop() ?? ''}` };
+  return { dirs: r.stdout.trim().split('\n').filter(Boolean) };
+}
+
+function findBootctl(): Bootctl {
+  if (process.platform !== 'linux') return { ok: false, reason: 'bootctl runs on Linux only' };
+  if (process.getuid?.() !== 0) return { ok: false, reason: 'mounting a tmpfs for bootctl --esp-path needs root' };
+  const arch = run('dpkg', ['--print-architecture']).stdout.trim();
+  if (!arch) return { ok: false, reason: 'dpkg is not available to name the Debian architecture' };
+  const got = fetchPackages(arch, ['systemd-boot', 'libsystemd-shared']);
+  if ('reason' in got) return { ok: false, reason: got.reason };
+  const bin = join(got.dirs[0]!, 'usr/bin/bootctl');
+  if (!existsSync(bin)) return { ok: false, reason: `${bin} is not in the systemd-boot package` };
+  const dirs = got.dirs.flatMap((d) => libDirs(d));
+  // Fetch the libraries this machine lacks (a fresh container has no libkmod, libip4tc, …).
+  for (let round = 0; round < 3; round++) {
+    const env = { ...process.env, LD_LIBRARY_PATH: dirs.join(':') };
+    const missing = [...run('ldd', [bin], env).stdout.matchAll(/^\s*(\S+) => not found/gm)].map((m) => m[1]!);
+    if (missing.length === 0) break;
+    const unknown = missing.filter((so) => SONAME_PACKAGES[so] === undefined);
+    if (unknown.length > 0) return { ok: false, reason: `bootctl needs ${unknown.join(', ')}, which this test does not know how to fetch` };
+    const more = fetchPackages(arch, [...new Set(missing.map((so) => SONAME_PACKAGES[so]!))]);
+    if ('reason' in more) return { ok: false, reason: more.reason };
+    dirs.push(...more.dirs.flatMap((d) => libDirs(d)));
+  }
+  const version = run(bin, ['--version'], { ...process.env, LD_LIBRARY_PATH: dirs.join(':') });
+  if (version.status !== 0) return { ok: false, reason: `bootctl --version fails: ${version.stderr.trim()}` };
+  if (!/^systemd 252\b/m.test(version.stdout)) return { ok: false, reason: `expected systemd 252's bootctl, got ${version.stdout.split('\n')[0]}` };
+  return { ok: true, bin, libPath: dirs.join(':') };
+}
+
+const BOOTCTL = findBootctl();
+
+/** One bootctl entry: its JSON fields plus whether the text listing marks it default. */
+interface OracleEntry {
+  readonly id: string;
+  readonly showTitle: string;
+  readonly version?: string;
+  readonly sortKey?: string;
+  readonly architecture?: string;
+  readonly linux?: string;
+  readonly initrd?: string[];
+  readonly options?: string;
+  readonly devicetree?: string;
+  readonly devicetreeOverlay?: string[];
+  readonly triesLeft?: number;
+  readonly triesDone?: number;
+  isDefault: boolean;
+}
+
+// For each loader.conf (or the tree's own when none is given): the JSON listing, then the text
+// listing (252's JSON has no default flag; the text marks it "(default)").
+const SCRIPT = `
+set -e
+dir=$1; tree=$2; bootctl=$3; shift 3
+mount -t tmpfs -o size=16m,mode=0755 kexec-menu-bls "$dir"
+cp -a "$tree/." "$dir/"
+if [ -d /sys/firmware ]; then mount -t tmpfs -o size=1m kexec-menu-nofw /sys/firmware; fi
+export SYSTEMD_RELAX_ESP_CHECKS=1
+n=0
+run() {
+  echo "@@json $n"; "$bootctl" --esp-path="$dir" --no-pager --json=short list
+  echo "@@text $n"; "$bootctl" --esp-path="$dir" --no-pager list
+  n=$((n + 1))
+}
+if [ $# -eq 0 ]; then run; fi
+for conf in "$@"; do printf '%s' "$conf" > "$dir/loader/loader.conf"; run; done
+`;
+
+function bootctlList(bin: string, libPath: string, tree: string, loaderConfs: string[] = []): OracleEntry[][] {
+  const mnt = mkdtempSync(join(tmpdir(), 'kexec-menu-bootctl-'));
+  try {
+    const r = run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', SCRIPT, 'sh', mnt, tree, bin, ...loaderConfs], {
+      ...process.env,
+      LD_LIBRARY_PATH: libPath,
+    });
+    assert.equal(r.status, 0, `bootctl in a private mount namespace failed: ${r.stderr}`);
+    const runs: OracleEntry[][] = [];
+    for (const section of r.stdout.split(/^@@/m).slice(1)) {
+      const [head, ...rest] = section.split('\n');
+      const [kind, index] = (head ?? '').split(' ');
+      const i = Number(index);
+      if (kind === 'json') {
+        runs[i] = rest.filter((l) => l.startsWith('{')).map((l) => ({ ...(JSON.parse(l) as OracleEntry), isDefault: false }));
+      } else {
+        // Text blocks are separated by blank lines; ids pair them with the JSON entries.
+        const blocks = rest.join('\n').split(/\n\s*\n/).filter((b) => /^\s*id: /m.test(b));
+        blocks.forEach((b, k) => {
+          const id = /^\s*id: (.*)$/m.exec(b)?.[1];
+          const entry = runs[i]?.[k];
+          assert.equal(entry?.id, id, 'bootctl text and JSON listings agree');
+          if (entry && /^\s*title: .*\(default\)/m.test(b)) entry.isDefault = true;
+        });
+      }
+    }
+    return runs;
+  } finally {
+    rmdirSync(mnt);
+  }
+}
+
+/** What of bootctl's listing systemd-boot would offer and kexec can boot on `machine`. */
+function comparable(list: readonly OracleEntry[], machine: MachineContext): OracleEntry[] {
+  return list.filter(
+    (e) => e.linux !== undefined && !e.id.toLowerCase().startsWith('auto-') && (e.architecture === undefined || e.architecture.toLowerCase() === machine.efiArch.toLowerCase()),
+  );
+}
+
+function ours(e: ParsedEntry): Record<string, unknown> {
+  return {
+    id: e.localId,
+    title: e.title,
+    version: e.version,
+    sortKey: e.sortKey,
+    architecture: e.architecture,
+    linux: e.kernel.path,
+    initrd: e.initrds.map((r) => r.path),
+    options: e.cmdline,
+    devicetree: e.devicetree?.resource.path,
+    devicetreeOverlay: e.overlays.map((r) => r.path),
+    tries: e.bootCounting ? [e.bootCounting.left, e.bootCounting.done] : undefined,
+  };
+}
+
+function theirs(e: OracleEntry): Record<string, unknown> {
+  return {
+    id: e.id.replace(/\.conf$/i, ''),
+    title: e.showTitle,
+    version: e.version,
+    sortKey: e.sortKey,
+    architecture: e.architecture,
+    linux: e.linux,
+    initrd: e.initrd ?? [],
+    options: e.options ?? '',
+    devicetree: e.devicetree,
+    devicetreeOverlay: e.devicetreeOverlay ?? [],
+    // systemd-boot reads a missing "-DONE" as 0 tries done; bootctl leaves it out.
+    tries: e.triesLeft === undefined ? undefined : [e.triesLeft, e.triesDone ?? 0],
+  };
+}
+
+/** Our default: the entry loader.conf marks, else the first (systemd-boot's and the scanner's rule). */
+function ourDefault(r: ParseResult): string | undefined {
+  return (r.entries.find((e) => e.isDefault) ?? r.entries[0])?.localId;
+}
+
+function assertSameAsBootctl(tree: string, machine: MachineContext, parsed: ParseResult, listing: readonly OracleEntry[]): void {
+  const wanted = comparable(listing, machine);
+  assert.ok(wanted.length >= 2, `${tree}: bootctl lists enough entries to compare an order`);
+  assert.deepEqual(parsed.entries.map(ours), wanted.map(theirs), `${tree} on ${machine.efiArch}: entries and order`);
+  const theirDefault = listing.find((e) => e.isDefault);
+  assert.ok(theirDefault, `${tree}: bootctl names a default`);
+  assert.equal(ourDefault(parsed), theirDefault.id.replace(/\.conf$/i, ''), `${tree}: default entry`);
+}
+
+const TREES: ReadonlyArray<readonly [string, MachineContext]> = [
+  ['fedora39-boot', { efiArch: 'x64' }],
+  ['systemd-boot-esp', { efiArch: 'x64' }],
+  ['systemd-boot-esp', { efiArch: 'aa64' }],
+  ['order-rules', { efiArch: 'x64' }],
+  ['title-clashes', { efiArch: 'x64' }],
+  ['default-globs', { efiArch: 'x64' }],
+];
+
+for (const [name, machine] of TREES) {
+  test(`bootctl 252 agrees on ${name} (${machine.efiArch})`, (t) => {
+    if (!BOOTCTL.ok) {
+      t.skip(BOOTCTL.reason);
+      return;
+    }
+    const tree = join(FIXTURES, name);
+    const [listing] = bootctlList(BOOTCTL.bin, BOOTCTL.libPath, tree);
+    assertSameAsBootctl(name, machine, blsParser.parse(new DirectoryFiles(tree), 'p1', machine), listing ?? []);
+  });
+}
+
+test('bootctl 252 agrees on loader.conf default globs', (t) => {
+  if (!BOOTCTL.ok) {
+    t.skip(BOOTCTL.reason);
+    return;
+  }
+  const tree = join(FIXTURES, 'default-globs');
+  const patterns = ['d1.conf', 'D2.CONF', 'd?.conf', '[s]2*', '[!s]*', 'good.conf', 'good+3-1.conf', 'bad*', 'd1', 'nomatch', '@saved'];
+  const confs = patterns.map((p) => `timeout 3\ndefault ${p}\n`);
+  const listings = bootctlList(BOOTCTL.bin, BOOTCTL.libPath, tree, confs);
+  assert.equal(listings.length, patterns.length);
+  patterns.forEach((pattern, i) => {
+    const files = new DirectoryFiles(tree);
+    // Our reader over the same entries, with this loader.conf.
+    const view: PartitionFiles = {
+      readText: (path) => (path === '/loader/loader.conf' ? confs[i] : files.readText(path)),
+      list: (path) => files.list(path),
+      isFile: (path) => files.isFile(path),
+      isDir: (path) => files.isDir(path),
+      realPath: (path) => files.realPath(path),
+      findIgnoringCase: (path) => files.findIgnoringCase(path),
+    };
+    const parsed = blsParser.parse(view, 'p1', { efiArch: 'x64' });
+    assertSameAsBootctl(`default ${pattern}`, { efiArch: 'x64' }, parsed, listings[i] ?? []);
+  });
+});
