@@ -7,7 +7,7 @@
 //
 //   node scripts/bundle.mjs [--entry src/cli.ts] [--outfile dist/kexec-menu.js]
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +15,14 @@ const top = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The terminfo/termcap files blessed falls back to when the system has none. */
 export const BLESSED_TERMINFO = ['xterm', 'xterm-256color', 'linux', 'windows-ansi', 'xterm.termcap'];
+
+/**
+ * Compiled terminfo entries blessed lacks, taken from the build host's ncurses database: on
+ * an image without one, blessed looks for $TERM in its own folder before falling back to
+ * xterm, so TERM=vt100 on a serial console gets vt100's sequences.
+ */
+export const HOST_TERMINFO = ['vt100', 'vt102', 'vt220'];
+const HOST_TERMINFO_DIRS = ['/lib/terminfo', '/usr/share/terminfo', '/etc/terminfo'];
 
 /** Folder, relative to the bundle, that holds blessed's own terminfo files. */
 export const BLESSED_USR = 'blessed/usr';
@@ -55,6 +63,18 @@ const koffiCjs = {
   },
 };
 
+/** The host's compiled entry for `name`, in the legacy format blessed parses (magic 0432). */
+function hostTerminfo(name) {
+  for (const dir of HOST_TERMINFO_DIRS) {
+    const file = join(dir, name[0], name);
+    if (!existsSync(file)) continue;
+    const magic = readFileSync(file).readUInt16LE(0);
+    if (magic !== 0o432) throw new Error(`${file}: terminfo magic ${magic.toString(8)}, blessed reads only 432`);
+    return file;
+  }
+  throw new Error(`no terminfo entry for ${name} in ${HOST_TERMINFO_DIRS.join(', ')} (Debian: ncurses-base)`);
+}
+
 /**
  * Builds the bundle and copies blessed's terminfo beside it. Returns the esbuild metafile's
  * list of inputs (for size reports).
@@ -85,6 +105,7 @@ export async function bundle({ entry = join(top, 'src/cli.ts'), outfile = join(t
   const usr = join(dirname(outfile), BLESSED_USR);
   mkdirSync(usr, { recursive: true });
   for (const name of BLESSED_TERMINFO) copyFileSync(join(top, 'node_modules/blessed/usr', name), join(usr, name));
+  for (const name of HOST_TERMINFO) copyFileSync(hostTerminfo(name), join(usr, name));
   return result.metafile;
 }
 

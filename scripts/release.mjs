@@ -5,6 +5,7 @@
 //     kexec-menu.js                       the whole program, one esbuild bundle (scripts/bundle.mjs)
 //     blessed/usr/                        blessed's own terminfo files, read beside the bundle
 //     package.json                        production manifest (no dependencies left to install)
+//     LICENSES.txt                        license texts of kexec-menu and of all it bundles
 //     node_modules/@koromix/koffi-linux-{x64,arm64,arm}/   koffi's prebuilt native binaries
 //   dist/kexec-menu-<version>.tar.gz      the same tree, reproducible (sorted, mtime 0, uid 0)
 //
@@ -115,12 +116,34 @@ function tarTree(root, prefix) {
   return Buffer.concat(blocks);
 }
 
+/**
+ * The license texts of everything inside the tarball: the packages bundled into
+ * kexec-menu.js (from esbuild's list of inputs) and koffi, whose native packages carry none.
+ */
+function licenses(metafile) {
+  const dirs = new Set([join(top, 'node_modules/koffi')]);
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = [...input.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].pop();
+    if (m) dirs.add(join(top, input.slice(0, m.index + m[0].length - 1)));
+  }
+  const own = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'COPYING'].map((f) => join(top, f)).find(existsSync);
+  const parts = [`kexec-menu ${pkg.version} (${pkg.license})${own ? '\n\n' + readFileSync(own, 'utf8').trim() : ''}`];
+  for (const dir of [...dirs].sort()) {
+    const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+    if (!file) throw new Error(`${relative(top, dir)}: no license file to ship`);
+    parts.push(`${meta.name} ${meta.version} (${meta.license})\n\n${readFileSync(join(dir, file), 'utf8').trim()}`);
+  }
+  return parts.join('\n\n' + '='.repeat(78) + '\n\n') + '\n';
+}
+
 export async function release({ updateHash = false, entry = undefined } = {}) {
   const name = `kexec-menu-${pkg.version}`;
   const stage = join(top, 'dist', name);
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage, { recursive: true });
-  await bundle({ entry, outfile: join(stage, 'kexec-menu.js') });
+  const metafile = await bundle({ entry, outfile: join(stage, 'kexec-menu.js') });
+  writeFileSync(join(stage, 'LICENSES.txt'), licenses(metafile));
   for (const cpu of Object.keys(KOFFI_TARGETS)) koffiPackage(cpu, stage);
   const manifest = {
     name: pkg.name,
@@ -141,7 +164,11 @@ export async function release({ updateHash = false, entry = undefined } = {}) {
   const sha256 = createHash('sha256').update(gz).digest('hex');
   if (updateHash) {
     const hashFile = join(top, 'buildroot-external/package/kexec-menu/kexec-menu.hash');
-    writeFileSync(hashFile, `# Locally computed by \`npm run release -- --update-hash\`\nsha256  ${sha256}  ${name}.tar.gz\n`);
+    const licenseHash = createHash('sha256').update(readFileSync(join(stage, 'LICENSES.txt'))).digest('hex');
+    writeFileSync(
+      hashFile,
+      `# Locally computed by \`npm run release -- --update-hash\`\nsha256  ${sha256}  ${name}.tar.gz\nsha256  ${licenseHash}  LICENSES.txt\n`,
+    );
   }
   return { stage, tarball, sha256, bytes: gz.length };
 }

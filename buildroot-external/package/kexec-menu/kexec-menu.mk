@@ -1,0 +1,68 @@
+################################################################################
+#
+# kexec-menu
+#
+################################################################################
+
+# The release tarball made by `npm run release` in kexec-menu's checkout: the program
+# bundled into one JavaScript file, blessed's terminfo files and koffi's prebuilt binaries
+# for x86_64, aarch64 and armhf. Nothing is compiled and npm never runs here. For
+# development, point KEXEC_MENU_OVERRIDE_SRCDIR (local.mk) at the staged tree
+# dist/kexec-menu-<version>/ of the checkout.
+KEXEC_MENU_VERSION = 0.1.0
+KEXEC_MENU_SITE = https://github.com/kexec-menu/kexec-menu/releases/download/v$(KEXEC_MENU_VERSION)
+KEXEC_MENU_LICENSE = MIT
+KEXEC_MENU_LICENSE_FILES = LICENSES.txt
+
+ifeq ($(BR2_x86_64),y)
+KEXEC_MENU_KOFFI_CPU = x64
+KEXEC_MENU_KOFFI_ABI = x64
+else ifeq ($(BR2_aarch64),y)
+KEXEC_MENU_KOFFI_CPU = arm64
+KEXEC_MENU_KOFFI_ABI = arm64
+else ifeq ($(BR2_arm),y)
+KEXEC_MENU_KOFFI_CPU = arm
+KEXEC_MENU_KOFFI_ABI = armhf
+endif
+
+# koffi names its folders after the C library: linux_<abi> (glibc), musl_<abi>.
+ifeq ($(BR2_TOOLCHAIN_USES_MUSL),y)
+KEXEC_MENU_KOFFI_DIR = musl_$(KEXEC_MENU_KOFFI_ABI)
+else
+KEXEC_MENU_KOFFI_DIR = linux_$(KEXEC_MENU_KOFFI_ABI)
+endif
+
+KEXEC_MENU_KOFFI_PKG = node_modules/@koromix/koffi-linux-$(KEXEC_MENU_KOFFI_CPU)
+
+# Only the target's koffi binary is installed; the bundle finds it through
+# node_modules/ beside itself.
+define KEXEC_MENU_INSTALL_TARGET_CMDS
+	$(INSTALL) -D -m 0755 $(@D)/kexec-menu.js \
+		$(TARGET_DIR)/usr/lib/kexec-menu/kexec-menu.js
+	$(INSTALL) -D -m 0644 $(@D)/package.json \
+		$(TARGET_DIR)/usr/lib/kexec-menu/package.json
+	$(INSTALL) -d -m 0755 $(TARGET_DIR)/usr/lib/kexec-menu/blessed/usr
+	$(INSTALL) -m 0644 $(@D)/blessed/usr/* \
+		$(TARGET_DIR)/usr/lib/kexec-menu/blessed/usr/
+	$(INSTALL) -D -m 0644 $(@D)/$(KEXEC_MENU_KOFFI_PKG)/package.json \
+		$(TARGET_DIR)/usr/lib/kexec-menu/$(KEXEC_MENU_KOFFI_PKG)/package.json
+	$(INSTALL) -D -m 0644 $(@D)/$(KEXEC_MENU_KOFFI_PKG)/index.js \
+		$(TARGET_DIR)/usr/lib/kexec-menu/$(KEXEC_MENU_KOFFI_PKG)/index.js
+	$(INSTALL) -D -m 0755 $(@D)/$(KEXEC_MENU_KOFFI_PKG)/$(KEXEC_MENU_KOFFI_DIR)/koffi.node \
+		$(TARGET_DIR)/usr/lib/kexec-menu/$(KEXEC_MENU_KOFFI_PKG)/$(KEXEC_MENU_KOFFI_DIR)/koffi.node
+	$(INSTALL) -d -m 0755 $(TARGET_DIR)/usr/bin
+	ln -sf ../lib/kexec-menu/kexec-menu.js $(TARGET_DIR)/usr/bin/kexec-menu
+endef
+
+# What the program itself needs from the kernel: kexec (kexec_file_load on
+# 64-bit, kexec_load everywhere), inotify for disks that come and go, and
+# devtmpfs for their device nodes. The filesystems it reads are board policy:
+# see board/kexec-menu/linux.fragment.
+define KEXEC_MENU_LINUX_CONFIG_FIXUPS
+	$(call KCONFIG_ENABLE_OPT,CONFIG_KEXEC)
+	$(if $(BR2_ARCH_IS_64),$(call KCONFIG_ENABLE_OPT,CONFIG_KEXEC_FILE))
+	$(call KCONFIG_ENABLE_OPT,CONFIG_INOTIFY_USER)
+	$(call KCONFIG_ENABLE_OPT,CONFIG_DEVTMPFS)
+endef
+
+$(eval $(generic-package))
