@@ -75,8 +75,8 @@ test('mistakes name file, line and key', () => {
   assert.equal(errorOf('password: 1234\n'), `${FILE}:1: key 'password' must be text, not number 1234 (quote it)`);
   assert.equal(errorOf('- timeout\n'), `${FILE}:1: settings must be a mapping of keys (timeout, default, formats, roots, menus, editor, shell, password, dry-run, handoff, console), not a list`);
   assert.equal(errorOf('timeout: 5\ntimeout: 6\n'), `${FILE}:2: key 'timeout' is given twice`);
-  // yaml notices the missing quote where the text ends.
-  assert.equal(errorOf('default: "unclosed\n'), `${FILE}:2: Missing closing "quote`);
+  // yaml notices the missing quote where the text ends: the last line.
+  assert.equal(errorOf('default: "unclosed\n'), `${FILE}:1: Missing closing "quote`);
 });
 
 test('the kernel command line wins over the file; bad values there only warn', () => {

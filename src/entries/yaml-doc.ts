@@ -17,7 +17,8 @@ export function parseYaml(text: string): YamlText {
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const line = (offset: number): number => Math.max(1, counter.linePos(offset).line);
   const errors = doc.errors.map((e) => ({
-    line: line(e.pos[0]),
+    // An error noticed at the very end (an unclosed quote) belongs to the last line, not the one after it.
+    line: line(Math.min(e.pos[0], Math.max(0, text.trimEnd().length - 1))),
     pos: e.pos,
     // yaml's own words ("Map keys must be unique") do not say which key.
     message: e.code === 'DUPLICATE_KEY' ? `key '${keyAt(text, e.pos[0])}' is given twice` : firstSentence(e.message),
@@ -45,7 +46,8 @@ export function nodeLine(y: YamlText, node: unknown): number {
 export function containsError(y: YamlText, node: unknown): boolean {
   const range = (node as { range?: [number, number, number] } | null)?.range;
   if (!range) return false;
-  return y.errors.some((e) => e.pos[0] >= range[0] && e.pos[0] < Math.max(range[2], range[0] + 1));
+  // `<=`: an unclosed quote is noticed where the text ends, which is where the node ends too.
+  return y.errors.some((e) => e.pos[0] >= range[0] && e.pos[0] <= range[2]);
 }
 
 /** The key of a pair as text (keys of our files are plain words). */
