@@ -25,6 +25,8 @@ import { compareVersions } from './version';
 
 /** systemd reads config lines up to this length (LONG_LINE_MAX) and rejects the file beyond it. */
 const LONG_LINE_MAX = 1024 * 1024;
+/** Entry files are a few hundred bytes; past this size a file is junk and reading it only costs time. */
+const MAX_FILE_CHARS = 4 * 1024 * 1024;
 /** A junk file must not bury the menu's messages: after this many, one summary line. */
 const MAX_DIAGNOSTICS_PER_FILE = 20;
 /** More entry files than any real folder holds; past it we stop reading (bounded work). */
@@ -66,7 +68,7 @@ export function parseBlsFileName(name: string): BlsFileName | undefined {
 }
 
 /** One `key value` line of a BLS-style file. */
-interface KeyLine {
+export interface BlsLine {
   readonly line: number;
   readonly key: string;
   readonly value: string;
@@ -89,28 +91,36 @@ class FileDiagnostics {
   }
 }
 
-type Lines = { readonly ok: true; readonly lines: KeyLine[] } | { readonly ok: false };
+type Lines = { readonly ok: true; readonly lines: BlsLine[] } | { readonly ok: false };
 
 /**
  * Splits a file into key/value lines as systemd does (CR, LF and CRLF end lines). A NUL byte
  * or a line over LONG_LINE_MAX makes the whole file unusable, as in systemd.
  */
 function splitKeyLines(text: string, diags: FileDiagnostics): Lines {
+  if (text.length > MAX_FILE_CHARS) {
+    diags.add('error', `is ${text.length} characters long, far more than any boot entry or loader.conf; not read`);
+    return { ok: false };
+  }
   const nul = text.indexOf('\0');
   if (nul >= 0) {
     diags.add('error', 'contains NUL bytes, so it is not a text file; not read', lineAt(text, nul));
     return { ok: false };
   }
-  const lines: KeyLine[] = [];
-  const raw = text.split(/\r\n|\r|\n/);
-  for (let i = 0; i < raw.length; i++) {
-    const lineNo = i + 1;
-    const full = raw[i]!;
-    if (full.length > LONG_LINE_MAX) {
+  const lines: BlsLine[] = [];
+  let lineNo = 0;
+  // A loop rather than split(): a 10 MB file of bare newlines must not become 10 M strings.
+  for (let start = 0; start <= text.length; ) {
+    lineNo++;
+    let end = start;
+    while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+    const next = text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
+    if (end - start > LONG_LINE_MAX) {
       diags.add('error', `line is longer than ${LONG_LINE_MAX} characters; the file is not read`, lineNo);
       return { ok: false };
     }
-    const line = trimBlanks(full);
+    const line = trimBlanks(text.slice(start, end));
+    start = next;
     if (line === '' || line.startsWith('#')) continue;
     const m = /^([^ \t]+)(?:[ \t]+(.*))?$/s.exec(line);
     if (!m) continue;
@@ -128,10 +138,25 @@ function trimBlanks(s: string): string {
   return s.slice(start, end);
 }
 
+/** The 1-based line of a character, counting CR, LF and CRLF line ends as the splitter does. */
 function lineAt(text: string, index: number): number {
   let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) n++;
+  for (let i = 0; i < index; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) n++;
+  }
   return n;
+}
+
+/**
+ * The `key value` lines of a BLS entry or loader.conf, with the same syntax rules and limits
+ * as the entry reader, for readers with their own semantics (GRUB's blscfg splits `initrd`
+ * values and expands `$variables`). `lines` is undefined when the file cannot be read as text.
+ */
+export function splitBlsLines(text: string, file: string): { lines?: BlsLine[]; diagnostics: Diagnostic[] } {
+  const diags = new FileDiagnostics(file);
+  const split = splitKeyLines(text, diags);
+  return split.ok ? { lines: split.lines, diagnostics: diags.list } : { diagnostics: diags.list };
 }
 
 /** A BLS path (relative to $BOOT, leading '/' optional) as a path inside the partition. */

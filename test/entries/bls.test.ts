@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DirectoryFiles } from '../../src/disks/directory-files';
-import { blsParser, parseBlsEntryFile, parseBlsFileName, readBlsEntries } from '../../src/entries/bls';
+import { blsParser, parseBlsEntryFile, parseBlsFileName, readBlsEntries, splitBlsLines } from '../../src/entries/bls';
 import { globMatch } from '../../src/entries/bls-glob';
 import { MemoryFiles } from '../../src/entries/memory-files';
 import type { Diagnostic, MachineContext, ParsedEntry, Resource } from '../../src/entries/model';
@@ -197,6 +197,20 @@ test('line syntax: blanks around keys and values, tabs, CRLF, comments, last sin
     isDefault: false,
     notes: [],
     source: src('/loader/entries/e.conf'),
+  });
+});
+
+test('splitBlsLines gives the raw lines for readers with their own semantics', () => {
+  assert.deepEqual(splitBlsLines('# c\r\ntitle  A  b \n\ninitrd /i.img $tuned_initrd\nlonely\n', '/x.conf'), {
+    lines: [
+      { line: 2, key: 'title', value: 'A  b' },
+      { line: 4, key: 'initrd', value: '/i.img $tuned_initrd' },
+      { line: 5, key: 'lonely', value: '' },
+    ],
+    diagnostics: [],
+  });
+  assert.deepEqual(splitBlsLines('a\u0000', '/x.conf'), {
+    diagnostics: [{ severity: 'error', file: '/x.conf', line: 1, message: 'contains NUL bytes, so it is not a text file; not read' }],
   });
 });
 
@@ -469,6 +483,8 @@ test('no entries folder: nothing, silently', () => {
 test('binary junk: NUL bytes make the file unreadable as text, with the line', () => {
   const r = one('title T\nlinux /v\n\u0000\u0001\u0002junk');
   assert.deepEqual(r, { diagnostics: [{ severity: 'error', file: '/loader/entries/e.conf', line: 3, message: 'contains NUL bytes, so it is not a text file; not read' }] });
+  // CR, LF and CRLF each end one line when counting where the NUL is.
+  assert.equal(one('a\r\nb\rc\nd\r\r\n\u0000').diagnostics[0]?.line, 6);
 });
 
 test('a line over 1 MiB rejects the file, as systemd does', () => {
@@ -477,6 +493,13 @@ test('a line over 1 MiB rejects the file, as systemd does', () => {
   assert.deepEqual(r.diagnostics, [{ severity: 'error', file: '/loader/entries/e.conf', line: 3, message: 'line is longer than 1048576 characters; the file is not read' }]);
   // Just under the limit is a (useless but valid) line.
   assert.equal(one(`linux /v\noptions ${'y'.repeat(1000)}${' '.repeat(500_000)}\n`).entry?.cmdline, 'y'.repeat(1000));
+});
+
+test('a file far larger than any entry is not read (bounded time)', () => {
+  const r = one(`linux /v\n${'options x\n'.repeat(500_000)}`);
+  assert.deepEqual(r, {
+    diagnostics: [{ severity: 'error', file: '/loader/entries/e.conf', message: 'is 5000009 characters long, far more than any boot entry or loader.conf; not read' }],
+  });
 });
 
 test('a truncated file still gives what it has', () => {
