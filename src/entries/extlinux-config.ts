@@ -123,6 +123,8 @@ class Reader {
   private submenu: Submenu | undefined;
   private filesRead = 0;
   private unknown = 0;
+  private budgetReported = false;
+  private readonly reported = new Set<string>();
   private readonly stack: string[] = [];
 
   constructor(
@@ -140,6 +142,10 @@ class Reader {
   }
 
   private report(severity: Diagnostic['severity'], file: string, line: number | undefined, message: string): void {
+    // A file read many times (includes are not loops when repeated) says the same thing once.
+    const key = `${file}\0${line}\0${message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
     this.diagnostics.push(line === undefined ? { severity, file, message } : { severity, file, line, message });
   }
 
@@ -171,7 +177,8 @@ class Reader {
       return;
     }
     if (this.filesRead >= MAX_FILES_READ) {
-      this.report('warning', from, line, `include ${target}: more than ${MAX_FILES_READ} included files, not read`);
+      if (!this.budgetReported) this.report('warning', from, line, `include ${target}: more than ${MAX_FILES_READ} included files, not read (nor any further include)`);
+      this.budgetReported = true;
       return;
     }
     const text = this.files.readText(path);
