@@ -310,7 +310,7 @@ function parse(files: PartitionFiles, partition: string, machine: MachineContext
   const overlayResources = overlays.map((o) => resource(normalizePath(`${overlayBase}${o.name}.dtbo`)));
   const withParams = overlays.filter((o) => o.params !== '').map((o) => `${o.name} (${o.params})`);
   if (withParams.length > 0) notes.push(`overlay parameters are not applied: ${withParams.join(', ')}`);
-  if (dtparams.length > 0) notes.push(`dtparam settings are not applied: ${dtparams.join(', ')}`);
+  if (dtparams.length > 0) notes.push(`dtparam settings are not applied: ${[...new Set(dtparams)].join(', ')}`);
 
   const issue = files.readText(files.findIgnoringCase('/issue.txt') ?? '/issue.txt');
   const title = issue?.startsWith('Raspberry Pi reference') ? 'Raspberry Pi OS (config.txt)' : `Raspberry Pi firmware boot: ${basename(kernelPath)} (config.txt)`;
