@@ -17,7 +17,10 @@ if [ -z "${BUILDROOT_DIR:-}" ]; then
   exit 77
 fi
 br=$(cd "$BUILDROOT_DIR" && pwd)
-[ -f "$br/Makefile" ] && [ -d "$br/package" ] || { echo "check-buildroot: $br is not a Buildroot checkout" >&2; exit 2; }
+if [ ! -f "$br/Makefile" ] || [ ! -d "$br/package" ]; then
+  echo "check-buildroot: $br is not a Buildroot checkout" >&2
+  exit 2
+fi
 work=${1:-$(mktemp -d)}
 mkdir -p "$work"
 failed=0
@@ -60,7 +63,7 @@ for defconfig in "$ext"/configs/*_defconfig; do
       fi
     elif ! grep -qxF -- "$line" "$out/.config"; then
       sym=${line%%=*}
-      fail "$name: '$line' was dropped; .config has: $(grep -E "^(# )?$sym[= ]" "$out/.config" || echo nothing)"
+      fail "$name: '$line' was dropped; .config has: $(grep -E "^(# )?${sym}[= ]" "$out/.config" || echo nothing)"
       missing=$((missing + 1))
     fi
   done < "$defconfig"

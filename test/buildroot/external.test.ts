@@ -1,0 +1,261 @@
+// The BR2_EXTERNAL tree (buildroot-external/) checked without Buildroot: Kconfig syntax with
+// kconfiglib (Debian's python3-kconfiglib), the defconfigs' own symbols, the .mk and .hash
+// against the release script, the overlay's inittab as post-build.sh rewrites it, and the
+// kernel fragments. What needs Buildroot's own tree is in buildroot-tools.test.ts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const top = resolve(__dirname, '../../..');
+const ext = join(top, 'buildroot-external');
+const board = join(ext, 'board/kexec-menu');
+const overlay = join(board, 'rootfs-overlay');
+const read = (p: string): string => readFileSync(join(ext, p), 'utf8');
+const defconfigs = readdirSync(join(ext, 'configs')).filter((f) => f.endsWith('_defconfig'));
+
+/** `SYM=value` lines of a defconfig (and `# SYM is not set` as SYM=n). */
+function defconfigLines(name: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of read(`configs/${name}`).split('\n')) {
+    const unset = /^# (BR2_\w+) is not set$/.exec(line);
+    if (unset) out.set(unset[1]!, 'n');
+    const m = /^(BR2_\w+)=(.*)$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+/** Expands $(BR2_EXTERNAL_KEXEC_MENU_PATH) the way Buildroot does for string options. */
+const expand = (value: string): string => value.replace(/^"|"$/g, '').replaceAll('$(BR2_EXTERNAL_KEXEC_MENU_PATH)', ext);
+
+test('external.desc names the tree KEXEC_MENU, the name every $(BR2_EXTERNAL_KEXEC_MENU_PATH) relies on', () => {
+  assert.match(read('external.desc'), /^name: KEXEC_MENU$/m);
+  assert.match(read('Config.in'), /source "\$BR2_EXTERNAL_KEXEC_MENU_PATH\/package\/kexec-menu\/Config.in"/);
+  assert.match(read('external.mk'), /\$\(BR2_EXTERNAL_KEXEC_MENU_PATH\)\/package\/\*\/\*\.mk/);
+  assert.deepEqual(defconfigs.sort(), [
+    'kexec_menu_qemu_aarch64_virt_defconfig',
+    'kexec_menu_qemu_x86_64_defconfig',
+    'kexec_menu_raspberrypi3_64_defconfig',
+  ]);
+});
+
+// kconfiglib parses our Kconfig files and reports the symbols they define and their types;
+// symbols Buildroot defines (BR2_x86_64, BR2_PACKAGE_NODEJS, ...) are undefined here, which
+// kconfiglib accepts (their existence is checked against Buildroot in buildroot-tools.test.ts).
+const KCONFIG_DUMP = `
+import json, os, sys, kconfiglib
+os.environ["BR2_EXTERNAL_KEXEC_MENU_PATH"] = sys.argv[1]
+k = kconfiglib.Kconfig(os.path.join(sys.argv[1], "Config.in"), warn_to_stderr=False)
+out = {}
+for s in k.unique_defined_syms:
+    out[s.name] = {
+        "type": kconfiglib.TYPE_TO_STR[s.orig_type],
+        "prompt": s.nodes[0].prompt[0] if s.nodes[0].prompt else None,
+        "depends": kconfiglib.expr_str(s.direct_dep),
+        "selects": [kconfiglib.expr_str(sel) for sel, cond in s.selects],
+        "help": s.nodes[0].help,
+    }
+print(json.dumps({"syms": out, "undefined": sorted(n for n, s in k.syms.items() if not s.nodes)}))
+`;
+
+interface KSym {
+  type: string;
+  prompt: string | null;
+  depends: string;
+  selects: string[];
+  help: string | null;
+}
+
+function kconfig(dir: string): { syms: Record<string, KSym>; undefined: string[] } {
+  const r = spawnSync('/usr/bin/python3', ['-c', KCONFIG_DUMP, dir], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `kconfiglib failed on ${dir}/Config.in:\n${r.stderr}`);
+  return JSON.parse(r.stdout) as { syms: Record<string, KSym>; undefined: string[] };
+}
+
+test('kconfiglib parses the Kconfig files; the package selects nodejs and kexec and repeats their dependencies', () => {
+  const { syms } = kconfig(ext);
+  const pkg = syms['BR2_PACKAGE_KEXEC_MENU'];
+  assert.ok(pkg, 'BR2_PACKAGE_KEXEC_MENU is defined');
+  assert.equal(pkg.type, 'bool');
+  assert.deepEqual(pkg.selects.sort(), ['BR2_PACKAGE_KEXEC', 'BR2_PACKAGE_NODEJS']);
+  // nodejs's own `depends on` lines (package/nodejs/Config.in); a select ignores them.
+  for (const dep of ['BR2_TOOLCHAIN_HAS_THREADS_NPTL', 'BR2_INSTALL_LIBSTDCPP', 'BR2_HOST_GCC_AT_LEAST_10', 'BR2_TOOLCHAIN_GCC_AT_LEAST_10', 'BR2_USE_WCHAR', 'BR2_USE_MMU', '!BR2_STATIC_LIBS']) {
+    assert.ok(pkg.depends.includes(dep), `BR2_PACKAGE_KEXEC_MENU depends on ${dep} (has: ${pkg.depends})`);
+  }
+  assert.ok(pkg.depends.includes('BR2_TOOLCHAIN_HEADERS_AT_LEAST_3_17'), 'kexec needs headers >= 3.17');
+  for (const [name, type] of [
+    ['BR2_PACKAGE_KEXEC_MENU_CONSOLES', 'string'],
+    ['BR2_PACKAGE_KEXEC_MENU_TERM', 'string'],
+    ['BR2_PACKAGE_KEXEC_MENU_SETTINGS', 'string'],
+  ] as const) {
+    assert.equal(syms[name]?.type, type, `${name} is a ${type} option`);
+    assert.ok(syms[name]?.depends.includes('BR2_PACKAGE_KEXEC_MENU'), `${name} shows only with the package`);
+    assert.ok(syms[name]?.help, `${name} has help text`);
+  }
+});
+
+test('kconfiglib reports a Kconfig syntax error (so the parse above is a real check)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kconfig-'));
+  try {
+    cpSync(ext, dir, { recursive: true });
+    writeFileSync(join(dir, 'package/kexec-menu/Config.in'), 'config BR2_PACKAGE_KEXEC_MENU\n\tbool "x"\n\tdepends on (BR2_USE_MMU\n');
+    const r = spawnSync('/usr/bin/python3', ['-c', KCONFIG_DUMP, dir], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /Config\.in:3/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every BR2_PACKAGE_KEXEC_MENU* line of the defconfigs names a symbol of our tree, with a value of its type', () => {
+  const { syms } = kconfig(ext);
+  for (const name of defconfigs) {
+    const lines = defconfigLines(name);
+    assert.equal(lines.get('BR2_PACKAGE_KEXEC_MENU'), 'y', `${name} enables the package`);
+    for (const [sym, value] of lines) {
+      if (!sym.startsWith('BR2_PACKAGE_KEXEC_MENU')) continue;
+      const s = syms[sym];
+      assert.ok(s, `${name}: ${sym} is not defined by buildroot-external/`);
+      if (s.type === 'string') assert.match(value, /^".*"$/, `${name}: ${sym} is a quoted string`);
+      if (s.type === 'bool') assert.match(value, /^[yn]$/, `${name}: ${sym} is y or n`);
+    }
+  }
+});
+
+test('each defconfig has what nodejs needs (C++ glibc toolchain), a gzip cpio initramfs, no login getty, the overlay and post-build script', () => {
+  for (const name of defconfigs) {
+    const l = defconfigLines(name);
+    const cxx = l.get('BR2_TOOLCHAIN_BUILDROOT_CXX') === 'y' || l.get('BR2_TOOLCHAIN_EXTERNAL_BOOTLIN_AARCH64_GLIBC_STABLE') === 'y';
+    assert.ok(cxx, `${name}: a toolchain with C++ (the qemu defconfigs have it off, and nodejs is then dropped)`);
+    if (l.get('BR2_TOOLCHAIN_EXTERNAL') !== 'y') assert.equal(l.get('BR2_TOOLCHAIN_BUILDROOT_GLIBC'), 'y', `${name}: glibc (koffi's binaries)`);
+    assert.equal(l.get('BR2_TARGET_ROOTFS_CPIO'), 'y', name);
+    assert.equal(l.get('BR2_TARGET_ROOTFS_CPIO_GZIP'), 'y', name);
+    assert.equal(l.get('BR2_TARGET_GENERIC_GETTY'), 'n', `${name}: no login getty`);
+    assert.equal(expand(l.get('BR2_ROOTFS_OVERLAY') ?? ''), overlay, name);
+    assert.equal(expand(l.get('BR2_ROOTFS_POST_BUILD_SCRIPT') ?? ''), join(board, 'post-build.sh'), name);
+    for (const key of ['BR2_LINUX_KERNEL_CONFIG_FRAGMENT_FILES', 'BR2_ROOTFS_POST_IMAGE_SCRIPT', 'BR2_PACKAGE_RPI_FIRMWARE_CONFIG_FILE', 'BR2_PACKAGE_RPI_FIRMWARE_CMDLINE_FILE']) {
+      const v = l.get(key);
+      if (v === undefined) continue;
+      for (const file of expand(v).split(/\s+/)) {
+        if (file.startsWith(ext)) assert.ok(existsSync(file), `${name}: ${key} names ${file}, which exists`);
+      }
+    }
+    const fragments = expand(l.get('BR2_LINUX_KERNEL_CONFIG_FRAGMENT_FILES') ?? '');
+    assert.ok(fragments.includes(join(board, 'linux.fragment')), `${name} merges board/kexec-menu/linux.fragment`);
+  }
+});
+
+test('the Raspberry Pi 3 defconfig boots its menu kernel with nr_cpus=1 and says why', () => {
+  const l = defconfigLines('kexec_menu_raspberrypi3_64_defconfig');
+  const cmdline = readFileSync(expand(l.get('BR2_PACKAGE_RPI_FIRMWARE_CMDLINE_FILE')!), 'utf8');
+  assert.equal(cmdline.trim().split('\n').length, 1, 'cmdline.txt is one line');
+  assert.match(cmdline, /(^|\s)nr_cpus=1(\s|$)/);
+  assert.match(cmdline, /console=ttyAMA0/);
+  assert.match(read('configs/kexec_menu_raspberrypi3_64_defconfig'), /^# .*PSCI.*$/m, 'the defconfig explains nr_cpus=1');
+  const config = readFileSync(expand(l.get('BR2_PACKAGE_RPI_FIRMWARE_CONFIG_FILE')!), 'utf8');
+  assert.match(config, /^initramfs rootfs\.cpio\.gz followkernel$/m, 'config.txt loads the initramfs');
+  assert.match(config, /^arm_64bit=1$/m);
+});
+
+test('the kernel fragment enables kexec, inotify and every filesystem the menu reads, built in', () => {
+  const fragment = readFileSync(join(board, 'linux.fragment'), 'utf8');
+  const on = new Set([...fragment.matchAll(/^(CONFIG_\w+)=y$/gm)].map((m) => m[1]));
+  for (const opt of ['KEXEC', 'KEXEC_FILE', 'INOTIFY_USER', 'DEVTMPFS', 'BLK_DEV_INITRD', 'RD_GZIP', 'EXT4_FS', 'VFAT_FS', 'NLS_CODEPAGE_437', 'NLS_ISO8859_1', 'EXFAT_FS', 'ISO9660_FS', 'BTRFS_FS', 'XFS_FS', 'F2FS_FS', 'SQUASHFS', 'NTFS3_FS', 'MSDOS_PARTITION', 'EFI_PARTITION']) {
+    assert.ok(on.has(`CONFIG_${opt}`), `CONFIG_${opt}=y`);
+  }
+  assert.doesNotMatch(fragment, /^CONFIG_\w+=m$/m, 'nothing as a module: the menu must not depend on finding one');
+  const mk = read('package/kexec-menu/kexec-menu.mk');
+  for (const opt of ['CONFIG_KEXEC', 'CONFIG_INOTIFY_USER', 'CONFIG_DEVTMPFS']) assert.match(mk, new RegExp(`KCONFIG_ENABLE_OPT,${opt}\\)`), `the package enables ${opt}`);
+  assert.match(mk, /\$\(if \$\(BR2_ARCH_IS_64\),\$\(call KCONFIG_ENABLE_OPT,CONFIG_KEXEC_FILE\)\)/, 'KEXEC_FILE only on 64-bit');
+});
+
+test('kexec-menu.mk follows the release: same version as package.json, one koffi binary per architecture from the tarball, hashes of tarball and licenses', () => {
+  const mk = read('package/kexec-menu/kexec-menu.mk');
+  const version = /^KEXEC_MENU_VERSION = (\S+)$/m.exec(mk)?.[1];
+  const pkg = JSON.parse(readFileSync(join(top, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(version, pkg.version);
+  assert.match(mk, /^\$\(eval \$\(generic-package\)\)$/m);
+  assert.match(mk, /^KEXEC_MENU_LICENSE_FILES = LICENSES\.txt$/m);
+  const code = mk.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+  assert.doesNotMatch(code, /\$\(NPM\)|\bnpm\b|node-gyp/, 'no npm at build time');
+  const hash = read('package/kexec-menu/kexec-menu.hash');
+  assert.match(hash, new RegExp(`^sha256  [0-9a-f]{64}  kexec-menu-${version!.replaceAll('.', '\\.')}\\.tar\\.gz$`, 'm'));
+  assert.match(hash, /^sha256  [0-9a-f]{64}  LICENSES\.txt$/m);
+
+  // The architectures the .mk maps must be the ones the release ships, with the same folders.
+  // (A child node reads the ES module: this test file is compiled to CommonJS.)
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { KOFFI_TARGETS } from ${JSON.stringify(pathToFileURL(join(top, 'scripts/release.mjs')).href)}; console.log(JSON.stringify(KOFFI_TARGETS));`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const release = { KOFFI_TARGETS: JSON.parse(r.stdout) as Record<string, { folders: string[] }> };
+  const cpus = [...mk.matchAll(/^KEXEC_MENU_KOFFI_CPU = (\S+)$/gm)].map((m) => m[1]!);
+  const abis = [...mk.matchAll(/^KEXEC_MENU_KOFFI_ABI = (\S+)$/gm)].map((m) => m[1]!);
+  assert.deepEqual([...cpus].sort(), Object.keys(release.KOFFI_TARGETS).sort());
+  cpus.forEach((cpu, i) => {
+    const folders = release.KOFFI_TARGETS[cpu]!.folders;
+    assert.ok(folders.includes(`linux_${abis[i]}`), `glibc folder linux_${abis[i]} is shipped for ${cpu}`);
+  });
+  const armMusl = release.KOFFI_TARGETS['arm']!.folders.some((f) => f.startsWith('musl_'));
+  assert.equal(armMusl, false, 'no musl armhf binary: Config.in must keep arm to glibc');
+  assert.match(read('package/kexec-menu/Config.in'), /BR2_TOOLCHAIN_USES_MUSL && !BR2_arm/);
+});
+
+function runPostBuild(config: string): { status: number | null; stderr: string; inittab: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'post-build-'));
+  try {
+    cpSync(overlay, join(dir, 'target'), { recursive: true });
+    writeFileSync(join(dir, '.config'), config);
+    const r = spawnSync(join(board, 'post-build.sh'), [join(dir, 'target')], { encoding: 'utf8', env: { ...process.env, BR2_CONFIG: join(dir, '.config') } });
+    return { status: r.status, stderr: r.stderr, inittab: readFileSync(join(dir, 'target/etc/inittab'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('post-build.sh writes one respawning menu per console port, with the TERM option, and nothing else there', () => {
+  const r = runPostBuild('BR2_PACKAGE_KEXEC_MENU_CONSOLES="ttyS0:115200 tty1"\nBR2_PACKAGE_KEXEC_MENU_TERM="linux"\n');
+  assert.equal(r.status, 0, r.stderr);
+  const gettys = r.inittab.split('\n').filter((l) => /^[^#].*getty/.test(l));
+  assert.deepEqual(gettys, [
+    'ttyS0::respawn:/sbin/getty -n -l /usr/sbin/kexec-menu-console -L ttyS0 115200 linux',
+    'tty1::respawn:/sbin/getty -n -l /usr/sbin/kexec-menu-console -L tty1 0 linux',
+  ]);
+  assert.match(r.inittab, /^null::restart:\/usr\/sbin\/kexec -f -e$/m, 'the init hand-over line');
+  assert.match(r.inittab, /^::sysinit:\/usr\/libexec\/kexec-menu\/sysinit$/m);
+});
+
+test('post-build.sh defaults to the kernel console and vt100, and refuses a malformed port', () => {
+  const d = runPostBuild('BR2_PACKAGE_KEXEC_MENU=y\n');
+  assert.equal(d.status, 0, d.stderr);
+  assert.match(d.inittab, /^console::respawn:\/sbin\/getty -n -l \/usr\/sbin\/kexec-menu-console -L console 0 vt100$/m);
+  const bad = runPostBuild('BR2_PACKAGE_KEXEC_MENU_CONSOLES="ttyS0:fast"\n');
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /bad baud rate in 'ttyS0:fast'/);
+});
+
+test('the overlay marks the image (the guard of the kexec/reboot system calls) and its scripts are executable', () => {
+  assert.ok(statSync(join(overlay, 'etc/kexec-menu/image')).isFile());
+  for (const script of ['usr/sbin/kexec-menu-console', 'usr/libexec/kexec-menu/sysinit']) {
+    assert.ok(statSync(join(overlay, script)).mode & 0o111, `${script} is executable`);
+  }
+  for (const script of ['post-build.sh', 'raspberrypi3-64/post-image.sh']) assert.ok(statSync(join(board, script)).mode & 0o111, script);
+  assert.match(readFileSync(join(overlay, 'usr/sbin/kexec-menu-console'), 'utf8'), /kexec-menu menu --config \/etc\/kexec-menu\/config\.yaml/);
+});
+
+test('the shell scripts pass shellcheck', () => {
+  const scripts = [
+    join(board, 'post-build.sh'),
+    join(board, 'raspberrypi3-64/post-image.sh'),
+    join(overlay, 'usr/sbin/kexec-menu-console'),
+    join(overlay, 'usr/libexec/kexec-menu/sysinit'),
+    join(top, 'scripts/check-buildroot.sh'),
+  ];
+  const r = spawnSync('shellcheck', ['-s', 'sh', ...scripts.filter((s) => !s.endsWith('check-buildroot.sh'))], { encoding: 'utf8' });
+  assert.equal(r.error, undefined, 'shellcheck is installed (.ci/apt-packages)');
+  assert.equal(r.status, 0, r.stdout);
+  const b = spawnSync('shellcheck', ['-s', 'bash', join(top, 'scripts/check-buildroot.sh')], { encoding: 'utf8' });
+  assert.equal(b.status, 0, b.stdout);
+});
