@@ -1,0 +1,536 @@
+// A small interpreter for GRUB's script (grub-core/script/execute.c): word expansion,
+// commands, functions with positional parameters, if/for/while, `$?`. Running a config
+// builds GRUB's menu; running an entry's body records what its loader commands load.
+// Nothing here writes anything: `save_env` and friends are no-ops.
+import type { Diagnostic, MachineContext, PartitionFiles, Severity } from '../model';
+import { dirname } from '../paths';
+import { emptyBootRecord, type BootRecord } from './boot-record';
+import { UNKNOWN_VALUE, evaluateTest, type FileTest, type Truth } from './conditions';
+import { DeviceTable } from './devices';
+import { Environment } from './environment';
+import type { Word } from './lexer';
+import type { Menu, MenuItem } from './menu';
+import { Parser, type Block, type FunctionDefinition, type IfStatement, type Statement } from './parser';
+import { BUILTINS, DISTRO_FUNCTIONS } from './commands';
+
+/** A command's exit status: 0 is success; `unknown` when it depends on what only GRUB can see. */
+export type Status = number | 'unknown';
+
+export type Mode =
+  | { readonly kind: 'menu'; readonly items: MenuItem[]; readonly nested: Menu[] }
+  | { readonly kind: 'entry'; readonly boot: BootRecord };
+
+/** Where statements run: variables, positional parameters, the file (for messages) and what they build. */
+export interface Frame {
+  readonly env: Environment;
+  /** `$1`… inside a function or menu entry (setparams/shift change them); undefined at the top of a file. */
+  readonly scope: { args: readonly string[] } | undefined;
+  readonly file: string;
+  readonly mode: Mode;
+  /** Conditions GRUB checks at boot that we could not, which the statements run under. */
+  readonly notes: readonly string[];
+}
+
+export const MAX_INCLUDE_DEPTH = 8;
+export const MAX_FILES_READ = 64;
+export const MAX_CALL_DEPTH = 32;
+export const MAX_LOOP_ITERATIONS = 1000;
+/** Commands any single menu entry may run (its body plus the functions it calls). */
+export const MAX_ENTRY_STEPS = 20_000;
+/** Commands a partition may run in all, plus half a command per byte of config read. */
+export const BASE_STEPS = 200_000;
+
+/** Thrown when a step budget runs out; caught where the budget was set. */
+export class BudgetExhausted extends Error {
+  constructor(readonly scope: 'partition' | 'entry') {
+    super(`step budget of the ${scope} exhausted`);
+  }
+}
+
+interface FunctionInfo {
+  readonly definition: FunctionDefinition;
+  readonly file: string;
+}
+
+const truthOf = (s: Status): Truth => (s === 0 ? 'true' : s === 'unknown' ? 'unknown' : 'false');
+
+export class Interpreter {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly seenDiagnostics = new Set<string>();
+  readonly functions = new Map<string, FunctionInfo>();
+
+  private steps = 0;
+  private stepLimit = BASE_STEPS;
+  private entryStepLimit = Infinity;
+  private includeChain: string[] = [];
+  private filesRead = 0;
+
+  // GRUB's control-flow state (execute.c: active_loops, active_breaks, is_continue, function_return).
+  private loops = 0;
+  breaks = 0;
+  isContinue = false;
+  returning = false;
+  private callDepth = 0;
+
+  constructor(
+    readonly files: PartitionFiles,
+    readonly devices: DeviceTable,
+    readonly machine: MachineContext,
+    /** The partition's name, for the entries' sources. */
+    readonly partition: string,
+    /** Real paths of configs already listed as menus of their own; `configfile` to them adds nothing. */
+    readonly listedConfigs: Set<string>,
+  ) {}
+
+  report(file: string, line: number | undefined, severity: Severity, message: string): void {
+    const key = `${severity}\u0000${file}\u0000${line ?? ''}\u0000${message}`;
+    if (this.seenDiagnostics.has(key)) return;
+    this.seenDiagnostics.add(key);
+    this.diagnostics.push(line === undefined ? { severity, file, message } : { severity, file, line, message });
+  }
+
+  /** Set once the partition's step budget ran out: nothing more is run. */
+  exhausted = false;
+
+  /** Counts one command against the budgets. */
+  private tick(): void {
+    this.steps++;
+    if (this.exhausted || this.steps > this.stepLimit) {
+      this.exhausted = true;
+      throw new BudgetExhausted('partition');
+    }
+    if (this.steps > this.entryStepLimit) throw new BudgetExhausted('entry');
+  }
+
+  // ---- files ----------------------------------------------------------------------------
+
+  /**
+   * Reads a config file of this partition for `source`/`configfile`, guarding include loops,
+   * depth and the number of files. Returns undefined (after reporting why) when it must not
+   * be read.
+   */
+  readConfig(path: string, from: { file: string; line: number }): { text: string; realPath: string } | undefined {
+    const realPath = this.files.realPath(path);
+    const text = realPath === undefined ? undefined : this.files.readText(realPath);
+    if (realPath === undefined || text === undefined) return undefined;
+    if (this.includeChain.includes(realPath)) {
+      this.report(from.file, from.line, 'warning', `${path} includes itself (through ${this.includeChain.join(' → ')}); GRUB would loop until it runs out of memory, so it is read once`);
+      return undefined;
+    }
+    if (this.includeChain.length >= MAX_INCLUDE_DEPTH) {
+      this.report(from.file, from.line, 'warning', `${path} is nested more than ${MAX_INCLUDE_DEPTH} files deep and is not read`);
+      return undefined;
+    }
+    if (this.filesRead >= MAX_FILES_READ) {
+      this.report(from.file, from.line, 'warning', `more than ${MAX_FILES_READ} config files are read from this partition; ${path} is skipped`);
+      return undefined;
+    }
+    this.filesRead++;
+    this.stepLimit += Math.floor(text.length / 2);
+    return { text, realPath };
+  }
+
+  /** Runs a file's statements one by one in `frame` (GRUB parses and runs a statement at a time). */
+  runText(text: string, realPath: string, frame: Frame): Status {
+    this.includeChain.push(realPath);
+    const parser = new Parser(text);
+    let status: Status = 0;
+    try {
+      for (;;) {
+        const statement = parser.nextStatement();
+        for (const p of parser.problems.splice(0)) this.report(frame.file, p.line, 'warning', p.message);
+        if (!statement) break;
+        status = this.statement(statement, frame);
+        if (this.returning) break;
+      }
+    } finally {
+      this.includeChain.pop();
+    }
+    return status;
+  }
+
+  /** Runs a config file as a menu of its own (the top of a partition, `configfile`, a submenu's file). */
+  runMenuFile(path: string, realPath: string, text: string, env: Environment): Menu {
+    const items: MenuItem[] = [];
+    const nested: Menu[] = [];
+    const frame: Frame = { env, scope: undefined, file: path, mode: { kind: 'menu', items, nested }, notes: [] };
+    setConfigVariables(env, this.devices.selfName, path);
+    this.listedConfigs.add(realPath);
+    try {
+      this.runText(text, realPath, frame);
+    } catch (e) {
+      if (!(e instanceof BudgetExhausted)) throw e;
+      this.reportExhausted(path);
+    }
+    this.resetFlow();
+    return { items, env, nested };
+  }
+
+  /** Reports, once, that the partition's budget ran out while running `file`. */
+  reportExhausted(file: string): void {
+    if (this.exhaustedReported) return;
+    this.exhaustedReported = true;
+    this.report(file, undefined, 'error', `stopped after ${this.stepLimit} GRUB commands (a loop that does not end?); the menu is what was built until then`);
+  }
+  private exhaustedReported = false;
+
+  get stepsUsed(): number {
+    return this.steps;
+  }
+
+  /** Runs a submenu's body in a new context, as GRUB does when the submenu is entered. */
+  runSubmenu(item: MenuItem, env: Environment): Menu {
+    const items: MenuItem[] = [];
+    const nested: Menu[] = [];
+    const frame: Frame = { env, scope: { args: item.args }, file: item.file, mode: { kind: 'menu', items, nested }, notes: item.notes };
+    this.statements(item.body, frame);
+    this.resetFlow();
+    return { items, env, nested };
+  }
+
+  /** Runs an entry's body, as GRUB does when it is chosen, and returns what it loaded. */
+  runEntry(item: MenuItem, env: Environment): BootRecord {
+    const boot = emptyBootRecord();
+    const frame: Frame = { env, scope: { args: item.args }, file: item.file, mode: { kind: 'entry', boot }, notes: item.notes };
+    this.entryStepLimit = this.steps + MAX_ENTRY_STEPS;
+    try {
+      this.statements(item.body, frame);
+    } finally {
+      this.entryStepLimit = Infinity;
+      this.resetFlow();
+    }
+    return boot;
+  }
+
+  private resetFlow(): void {
+    this.returning = false;
+    this.breaks = 0;
+    this.loops = 0;
+    this.callDepth = 0;
+  }
+
+  // ---- statements -----------------------------------------------------------------------
+
+  statements(list: readonly Statement[], frame: Frame): Status {
+    let status: Status = 0;
+    for (const s of list) {
+      if (this.breaks > 0 || this.returning) break;
+      status = this.statement(s, frame);
+    }
+    return status;
+  }
+
+  private statement(s: Statement, frame: Frame): Status {
+    switch (s.kind) {
+      case 'command':
+        return this.command(s.words, s.block, s.line, frame);
+      case 'if':
+        return this.ifStatement(s, frame);
+      case 'for':
+        return this.forStatement(s.variable, s.words, s.body, frame);
+      case 'while':
+        return this.whileStatement(s.until, s.condition, s.body, s.line, frame);
+      case 'function':
+        this.functions.set(s.name, { definition: s, file: frame.file });
+        return 0;
+    }
+  }
+
+  private command(words: readonly Word[], block: Block | undefined, line: number, frame: Frame): Status {
+    this.tick();
+    let argv = this.expand(words, frame);
+    let invert = false;
+    if (argv[0] === '!') {
+      invert = true;
+      argv = argv.slice(1);
+    }
+    let status: Status;
+    if (argv.length === 0) {
+      status = invert ? 1 : 0;
+    } else {
+      status = this.dispatch(argv[0]!, argv.slice(1), block, line, frame);
+      if (invert) status = status === 'unknown' ? 'unknown' : status === 0 ? 1 : 0;
+    }
+    frame.env.set('?', status === 'unknown' ? UNKNOWN_VALUE : String(status));
+    return status;
+  }
+
+  private dispatch(name: string, args: string[], block: Block | undefined, line: number, frame: Frame): Status {
+    // GRUB looks for a command first, then a function, then tries `name=value`.
+    const builtin = BUILTINS.get(name);
+    if (builtin) return builtin({ interp: this, frame, name, args, block, line });
+    const fn = this.functions.get(name);
+    if (fn) return this.call(fn, args, line, frame);
+    if (DISTRO_FUNCTIONS.has(name)) return 0;
+    const eq = name.indexOf('=');
+    if (eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name.slice(0, eq))) {
+      frame.env.set(name.slice(0, eq), name.slice(eq + 1));
+      return 0;
+    }
+    this.report(frame.file, line, 'warning', `\`${name.slice(0, 60)}\` is not a GRUB command kexec-menu knows; it is ignored`);
+    return 'unknown';
+  }
+
+  private call(fn: FunctionInfo, args: string[], line: number, frame: Frame): Status {
+    if (this.callDepth >= MAX_CALL_DEPTH) {
+      this.report(frame.file, line, 'warning', `function calls nested more than ${MAX_CALL_DEPTH} deep (\`${fn.definition.name}\` calling itself?) are stopped`);
+      return 1;
+    }
+    const loops = this.loops;
+    this.loops = 0;
+    this.callDepth++;
+    try {
+      return this.statements(fn.definition.body, { ...frame, scope: { args }, file: fn.file });
+    } finally {
+      this.callDepth--;
+      this.returning = false;
+      this.loops = loops;
+    }
+  }
+
+  private ifStatement(s: IfStatement, frame: Frame): Status {
+    for (let b = 0; b < s.branches.length; b++) {
+      const branch = s.branches[b]!;
+      const condition = this.statements(branch.condition, frame);
+      if (this.returning) return condition;
+      const t = truthOf(condition);
+      if (t === 'true') return this.statements(branch.body, frame);
+      if (t === 'unknown') {
+        const note = `GRUB lists this only depending on a condition it checks at boot (line ${branch.line} of ${frame.file}), which cannot be checked from here`;
+        if (frame.mode.kind === 'entry') {
+          frame.mode.boot.notes.push(`loads this depending on a condition GRUB checks at boot (line ${branch.line} of ${frame.file})`);
+          return this.statements(branch.body, frame);
+        }
+        // Keep what every possible branch adds to the menu: this one for real, the
+        // others in a copy of the variables so their settings do not leak.
+        const before = frame.env.clone();
+        const taken = this.statements(branch.body, { ...frame, notes: [...frame.notes, note] });
+        this.shadowBranches(s, b + 1, { ...frame, env: before, notes: [...frame.notes, note] });
+        return taken;
+      }
+    }
+    return s.otherwise ? this.statements(s.otherwise, frame) : 0;
+  }
+
+  /** Runs the branches after an undecidable one for the menu items they add only. */
+  private shadowBranches(s: IfStatement, from: number, frame: Frame): void {
+    const saved = { breaks: this.breaks, returning: this.returning };
+    for (let b = from; b < s.branches.length; b++) {
+      const branch = s.branches[b]!;
+      const shadow = { ...frame, env: frame.env.clone() };
+      const t = truthOf(this.statements(branch.condition, shadow));
+      if (t === 'false') continue;
+      this.statements(branch.body, shadow);
+      if (t === 'true') return this.restore(saved);
+    }
+    if (s.otherwise) this.statements(s.otherwise, { ...frame, env: frame.env.clone() });
+    this.restore(saved);
+  }
+
+  private restore(saved: { breaks: number; returning: boolean }): void {
+    this.breaks = saved.breaks;
+    this.returning = saved.returning;
+  }
+
+  private forStatement(variable: string, words: readonly Word[], body: readonly Statement[], frame: Frame): Status {
+    const values = this.expand(words, frame);
+    this.loops++;
+    let status: Status = 0;
+    for (const value of values) {
+      if (this.isContinue && this.breaks === 1) this.breaks = 0;
+      if (this.breaks > 0) continue;
+      frame.env.set(variable, value);
+      status = this.statements(body, frame);
+      if (this.returning) break;
+    }
+    if (this.breaks > 0) this.breaks--;
+    this.loops--;
+    return status;
+  }
+
+  private whileStatement(until: boolean, condition: readonly Statement[], body: readonly Statement[], line: number, frame: Frame): Status {
+    this.loops++;
+    let status: Status = 0;
+    for (let i = 0; ; i++) {
+      if (i >= MAX_LOOP_ITERATIONS) {
+        this.report(frame.file, line, 'warning', `this loop is stopped after ${MAX_LOOP_ITERATIONS} rounds`);
+        break;
+      }
+      const t = truthOf(this.statements(condition, frame));
+      if (this.returning) break;
+      if (t === 'unknown') {
+        this.report(frame.file, line, 'info', 'this loop depends on something GRUB checks at boot; it is not run');
+        break;
+      }
+      if (until ? t === 'true' : t === 'false') break;
+      status = this.statements(body, frame);
+      if (this.returning) break;
+      if (this.breaks === 1 && this.isContinue) this.breaks = 0;
+      if (this.breaks > 0) break;
+    }
+    if (this.breaks > 0) this.breaks--;
+    this.loops--;
+    return status;
+  }
+
+  /** `break N` / `continue N` (GRUB caps N at the loops currently running). */
+  setBreak(count: number, isContinue: boolean): void {
+    this.isContinue = isContinue;
+    this.breaks = Math.min(count, this.loops);
+  }
+
+  // ---- words ----------------------------------------------------------------------------
+
+  /** Expands words into arguments as grub_script_arglist_to_argv does. */
+  expand(words: readonly Word[], frame: Frame): string[] {
+    const out: string[] = [];
+    for (const word of words) {
+      if (typeof word === 'string') {
+        if (word !== '') out.push(word);
+        continue;
+      }
+      let current: string | undefined;
+      const append = (s: string): void => {
+        current = (current ?? '') + s;
+      };
+      const next = (): void => {
+        if (current !== undefined) out.push(current);
+        current = undefined;
+      };
+      for (const part of word) {
+        switch (part.kind) {
+          case 'text':
+            if (part.text !== '') append(part.text);
+            break;
+          case 'quoted':
+            append(part.text);
+            break;
+          case 'quotedVar': {
+            const values = this.variable(part.name, frame);
+            if (part.name === '*') {
+              if (values.length > 0) append(values.join(' '));
+              break;
+            }
+            values.forEach((v, k) => {
+              if (k > 0) {
+                next();
+                current = '';
+              }
+              if (v !== '') append(v);
+            });
+            break;
+          }
+          case 'var': {
+            // Unquoted: every value is split on blanks; the pieces after the first start new arguments.
+            const values = this.variable(part.name, frame);
+            values.forEach((v, k) => {
+              if (k > 0 && current !== undefined) next();
+              const pieces = v.split(/[ \t\n\r\f\v]+/).filter((p) => p !== '');
+              pieces.forEach((piece, n) => {
+                if (n > 0) next();
+                append(piece);
+              });
+            });
+            break;
+          }
+        }
+      }
+      next();
+    }
+    return out;
+  }
+
+  /** A variable's value(s): one for names, several for `$@`/`$*`, none when unset or empty. */
+  private variable(name: string, frame: Frame): string[] {
+    const first = name[0]!;
+    if (first >= '0' && first <= '9') {
+      const n = Number(name);
+      const v = n > 0 ? frame.scope?.args[n - 1] : undefined;
+      return v ? [v] : [];
+    }
+    if (name === '#') return [String(frame.scope?.args.length ?? 0)];
+    if (name === '@' || name === '*') return frame.scope ? [...frame.scope.args] : [];
+    const v = frame.env.get(name);
+    return v ? [v] : [];
+  }
+
+  // ---- conditions -----------------------------------------------------------------------
+
+  test(args: readonly string[], frame: Frame): Truth {
+    return evaluateTest(args, { fileTest: (test, path) => this.fileTest(test, path, frame) });
+  }
+
+  private fileTest(test: FileTest, arg: string, frame: Frame): Truth {
+    const p = this.devices.split(arg, frame.env.get('root'));
+    const l = this.devices.locate(p, this.files, test === 'dir' ? 'dir' : 'file');
+    if (l.where === 'elsewhere') {
+      // A GRUB device name whose file is not here may still be this partition's other file
+      // name or another disk: unknown either way. So is any file on another partition.
+      return 'unknown';
+    }
+    switch (test) {
+      case 'dir':
+        return this.files.isDir(l.path) ? 'true' : 'false';
+      case 'file':
+        return this.files.isFile(l.path) ? 'true' : 'false';
+      case 'exists':
+        return this.files.isFile(l.path) || this.files.isDir(l.path) ? 'true' : 'false';
+      case 'nonEmpty':
+        return (this.files.readText(l.path)?.length ?? 0) > 0 ? 'true' : 'false';
+    }
+  }
+}
+
+/** GRUB sets config_file and config_directory (exported) for the file it reads. */
+export function setConfigVariables(env: Environment, selfName: string, path: string): void {
+  env.set('config_file', `(${selfName})${path}`);
+  env.export('config_file');
+  env.set('config_directory', `(${selfName})${dirname(path)}`);
+  env.export('config_directory');
+}
+
+/** Variables GRUB has set before it reads grub.cfg, for a machine like the one we run on. */
+export function initialEnvironment(devices: DeviceTable, configPath: string, machine: MachineContext): Environment {
+  const env = Environment.empty();
+  const exported = (name: string, value: string): void => {
+    env.set(name, value);
+    env.export(name);
+  };
+  exported('root', devices.selfName);
+  // GRUB's prefix is the folder it was loaded from; for a grub.cfg that is the config's folder.
+  exported('prefix', `(${devices.selfName})${dirname(configPath)}`);
+  const platform = PLATFORMS[machine.efiArch] ?? { platform: 'efi', cpu: machine.efiArch };
+  exported('grub_platform', platform.platform);
+  exported('grub_cpu', platform.cpu);
+  if (configPath.toLowerCase().startsWith('/efi/')) exported('cmdpath', `(${devices.selfName})${dirname(configPath)}`);
+  // normal.mod announces these features; configs test them to choose modern syntax.
+  for (const feature of FEATURES) exported(feature, 'y');
+  return env;
+}
+
+/**
+ * The platform GRUB would be running on here. kexec-menu runs on machines that boot through
+ * UEFI (x86_64, arm64, riscv64…), so configs see GRUB's EFI build: `grub_platform=efi`.
+ */
+const PLATFORMS: Readonly<Record<string, { platform: string; cpu: string }>> = {
+  x64: { platform: 'efi', cpu: 'x86_64' },
+  ia32: { platform: 'efi', cpu: 'i386' },
+  aa64: { platform: 'efi', cpu: 'arm64' },
+  arm: { platform: 'efi', cpu: 'arm' },
+  riscv64: { platform: 'efi', cpu: 'riscv64' },
+  loongarch64: { platform: 'efi', cpu: 'loongarch64' },
+  ppc64: { platform: 'ieee1275', cpu: 'powerpc' },
+};
+
+const FEATURES = [
+  'feature_chainloader_bpb',
+  'feature_ntldr',
+  'feature_platform_search_hint',
+  'feature_default_font_path',
+  'feature_all_video_module',
+  'feature_menuentry_id',
+  'feature_menuentry_options',
+  'feature_200_final',
+  'feature_nativedisk_cmd',
+  'feature_timeout_style',
+];

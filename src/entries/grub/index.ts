@@ -1,0 +1,55 @@
+// GRUB's grub.cfg as GRUB itself reads it: a lexer and parser for its script language, a
+// small interpreter that runs the config the way GRUB does before showing its menu (load_env,
+// search, functions, if/for, blscfg, source/configfile), then runs each entry's body the way
+// GRUB does when it is chosen, and lists what the Linux loader commands load.
+import type { Diagnostic, FormatParser, MachineContext, ParsedEntry, ParseResult, PartitionFiles } from '../model';
+import { DeviceTable } from './devices';
+import { Interpreter, initialEnvironment } from './evaluate';
+import { Listing } from './listing';
+import { findConfigs } from './locations';
+import { grubStrtoul, type Menu } from './menu';
+
+export const grubParser: FormatParser = {
+  format: 'grub',
+  parse(files: PartitionFiles, partition: string, machine: MachineContext): ParseResult {
+    const entries: ParsedEntry[] = [];
+    const diagnostics: Diagnostic[] = [];
+    const localIds = new Set<string>();
+    const listed = new Set<string>();
+    let configTimeout: number | undefined;
+    let current = '/';
+    try {
+      for (const config of findConfigs(files)) {
+        if (listed.has(config.realPath)) continue;
+        current = config.path;
+        const devices = new DeviceTable(partition);
+        const interp = new Interpreter(files, devices, machine, partition, listed);
+        const read = interp.readConfig(config.realPath, { file: config.path, line: 1 });
+        if (read) {
+          const menu = interp.runMenuFile(config.path, read.realPath, read.text, initialEnvironment(devices, config.path, machine));
+          new Listing(interp, entries, localIds).menu(menu, [], true);
+          const timeout = menuTimeout(menu, config.path, interp);
+          if (configTimeout === undefined) configTimeout = timeout;
+        }
+        diagnostics.push(...interp.diagnostics);
+      }
+    } catch (e) {
+      // A bug here must not cost the rest of the menu: report it and keep what was found.
+      diagnostics.push({ severity: 'error', file: current, message: `the GRUB reader failed (${e instanceof Error ? e.message : String(e)}); entries after this point are missing` });
+    }
+    return configTimeout === undefined ? { entries, diagnostics } : { entries, diagnostics, configTimeout };
+  },
+};
+
+/** The timeout of the menu GRUB shows first (`timeout`, GRUB's strtoul), noting a hidden menu. */
+function menuTimeout(menu: Menu, file: string, interp: Interpreter): number | undefined {
+  const shown = menu.nested[0] ?? menu;
+  const value = shown.env.get('timeout');
+  const n = value === undefined ? undefined : grubStrtoul(value);
+  // GRUB reads the number at the start and ignores what follows; no digits: no timeout.
+  if (n === undefined) return undefined;
+  if (shown.env.get('timeout_style') === 'hidden') {
+    interp.report(file, undefined, 'info', `GRUB hides its menu here (timeout_style=hidden) and boots the default after ${n.value} s unless Esc or Shift is pressed`);
+  }
+  return n.value;
+}

@@ -1,0 +1,396 @@
+// GRUB's script grammar (grub-core/script/parser.y) as a recursive-descent parser over the
+// lexer's tokens. GRUB parses and runs a config one top-level statement at a time; so does
+// `nextStatement()`, which keeps memory flat on huge generated files.
+//
+// Where GRUB rejects a whole statement on a syntax error (and so can lose a menuentry for
+// one bad line), this parser reports the line and drops only the broken command, so the
+// entry around it is still listed.
+import { Lexer, type Keyword, type Token, type Word } from './lexer';
+
+export interface Command {
+  readonly kind: 'command';
+  readonly words: readonly Word[];
+  /** A `{ … }` after the words (menuentry, submenu): kept parsed, run later. */
+  readonly block?: Block;
+  readonly line: number;
+}
+
+export interface Block {
+  readonly statements: readonly Statement[];
+  readonly line: number;
+}
+
+export interface IfStatement {
+  readonly kind: 'if';
+  /** `if`/`elif` branches in order: run the first whose condition succeeds. */
+  readonly branches: readonly { readonly condition: readonly Statement[]; readonly body: readonly Statement[]; readonly line: number }[];
+  readonly otherwise?: readonly Statement[];
+  readonly line: number;
+}
+
+export interface ForStatement {
+  readonly kind: 'for';
+  readonly variable: string;
+  readonly words: readonly Word[];
+  readonly body: readonly Statement[];
+  readonly line: number;
+}
+
+export interface WhileStatement {
+  readonly kind: 'while';
+  /** `until` loops while the condition fails. */
+  readonly until: boolean;
+  readonly condition: readonly Statement[];
+  readonly body: readonly Statement[];
+  readonly line: number;
+}
+
+export interface FunctionDefinition {
+  readonly kind: 'function';
+  readonly name: string;
+  readonly body: readonly Statement[];
+  readonly line: number;
+}
+
+export type Statement = Command | IfStatement | ForStatement | WhileStatement | FunctionDefinition;
+
+export interface SyntaxProblem {
+  readonly line: number;
+  readonly message: string;
+}
+
+/** Deeper nesting than this is not a real config; it would only exhaust the stack. */
+export const MAX_NESTING = 64;
+
+const CLOSERS: ReadonlySet<Keyword> = new Set<Keyword>(['then', 'elif', 'else', 'fi', 'do', 'done']);
+
+function literal(word: Word): string | undefined {
+  return typeof word === 'string' ? word : undefined;
+}
+
+export class Parser {
+  private readonly lexer: Lexer;
+  private lookahead: Token | undefined;
+  private depth = 0;
+  readonly problems: SyntaxProblem[] = [];
+
+  constructor(text: string) {
+    this.lexer = new Lexer(text);
+  }
+
+  /** The next top-level statement, or undefined at the end of the text. */
+  nextStatement(): Statement | undefined {
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'eof') return undefined;
+      if (t.kind === 'newline' || t.kind === 'semicolon') {
+        this.take();
+        continue;
+      }
+      if (t.kind === 'rbrace') {
+        this.take();
+        this.problem(t.line, 'a `}` closes nothing');
+        continue;
+      }
+      if (t.kind === 'word' && t.keyword !== undefined && CLOSERS.has(t.keyword)) {
+        this.take();
+        this.problem(t.line, `\`${t.keyword}\` without the statement it belongs to`);
+        this.skipCommand();
+        continue;
+      }
+      const s = this.statement();
+      this.endOfStatement();
+      if (s) return s;
+    }
+  }
+
+  /** Every statement (for files small enough to hold, and for tests). */
+  parseAll(): Statement[] {
+    const out: Statement[] = [];
+    for (let s = this.nextStatement(); s; s = this.nextStatement()) out.push(s);
+    return out;
+  }
+
+  private peek(): Token {
+    this.lookahead ??= this.lexer.next();
+    return this.lookahead;
+  }
+
+  private take(): Token {
+    const t = this.peek();
+    this.lookahead = undefined;
+    return t;
+  }
+
+  private problem(line: number, message: string): void {
+    this.problems.push({ line, message });
+  }
+
+  /** Statements until a keyword in `stops` starts a command, a `}`, or the end. */
+  private list(stops: ReadonlySet<Keyword>): Statement[] {
+    const out: Statement[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'eof' || t.kind === 'rbrace') return out;
+      if (t.kind === 'newline' || t.kind === 'semicolon') {
+        this.take();
+        continue;
+      }
+      if (t.kind === 'word' && t.keyword !== undefined && CLOSERS.has(t.keyword)) {
+        if (stops.has(t.keyword)) return out;
+        this.take();
+        this.problem(t.line, `\`${t.keyword}\` is not expected here`);
+        this.skipCommand();
+        continue;
+      }
+      const s = this.statement();
+      this.endOfStatement();
+      if (s) out.push(s);
+    }
+  }
+
+  /** After a statement: a `;`, a newline, a `}` or the end; anything else is reported and skipped. */
+  private endOfStatement(): void {
+    const t = this.peek();
+    if (t.kind === 'semicolon' || t.kind === 'newline') {
+      this.take();
+      return;
+    }
+    if (t.kind === 'eof' || t.kind === 'rbrace') return;
+    this.problem(t.line, `${describe(t)} where a command should have ended`);
+    this.skipCommand();
+  }
+
+  /** Drops tokens up to the end of the current command (not past a `}` that may close a block). */
+  private skipCommand(): void {
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'eof' || t.kind === 'rbrace' || t.kind === 'newline' || t.kind === 'semicolon') return;
+      if (t.kind === 'lbrace') {
+        this.take();
+        this.skipBalanced();
+        continue;
+      }
+      this.take();
+    }
+  }
+
+  /** After a `{`: drops everything up to its matching `}`, without recursion. */
+  private skipBalanced(): void {
+    let open = 1;
+    while (open > 0) {
+      const t = this.take();
+      if (t.kind === 'eof') return;
+      if (t.kind === 'lbrace') open++;
+      else if (t.kind === 'rbrace') open--;
+    }
+  }
+
+  private statement(): Statement | undefined {
+    const t = this.peek();
+    if (t.kind === 'word' && t.keyword !== undefined) {
+      switch (t.keyword) {
+        case 'if':
+          return this.nested(() => this.ifStatement());
+        case 'for':
+          return this.nested(() => this.forStatement());
+        case 'while':
+        case 'until':
+          return this.nested(() => this.whileStatement());
+        case 'function':
+          return this.nested(() => this.functionDefinition());
+        case 'case':
+        case 'select':
+        case 'esac':
+        case 'in':
+          this.take();
+          this.problem(t.line, `GRUB's script has no \`${t.keyword}\` statement`);
+          this.skipCommand();
+          return undefined;
+        default:
+          break;
+      }
+    }
+    return this.command();
+  }
+
+  /** Runs a nested construct under the depth limit; past it, the construct is skipped. */
+  private nested<T>(parse: () => T | undefined): T | undefined {
+    if (this.depth >= MAX_NESTING) {
+      const t = this.take();
+      this.problem(t.line, `statements nested more than ${MAX_NESTING} deep are skipped`);
+      this.skipCommand();
+      return undefined;
+    }
+    this.depth++;
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private command(): Command | undefined {
+    const words: Word[] = [];
+    const line = this.peek().line;
+    let block: Block | undefined;
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'word') {
+        this.take();
+        words.push(t.word);
+        continue;
+      }
+      if (t.kind === 'lbrace') {
+        this.take();
+        if (words.length === 0) {
+          this.problem(t.line, 'a `{` block with no command before it');
+          this.skipBalanced();
+          return undefined;
+        }
+        block = this.nested(() => this.block(t.line));
+        break;
+      }
+      if (t.kind === 'operator') {
+        this.take();
+        this.problem(t.line, `\`${t.text}\` is not part of GRUB's script language; the command is skipped`);
+        this.skipCommand();
+        return undefined;
+      }
+      if (t.kind === 'error') {
+        this.take();
+        this.problem(t.line, `${t.message}; the command is skipped`);
+        return undefined;
+      }
+      break;
+    }
+    if (words.length === 0) return undefined;
+    return block ? { kind: 'command', words, block, line } : { kind: 'command', words, line };
+  }
+
+  /** After a `{`: statements up to the matching `}`. */
+  private block(line: number): Block {
+    const statements = this.list(new Set());
+    const t = this.peek();
+    if (t.kind === 'rbrace') this.take();
+    else this.problem(line, 'the `{` opened here is never closed');
+    return { statements, line };
+  }
+
+  private expectKeyword(keyword: Keyword, owner: string, ownerLine: number): boolean {
+    const t = this.peek();
+    if (t.kind === 'word' && t.keyword === keyword) {
+      this.take();
+      return true;
+    }
+    this.problem(ownerLine, `the \`${owner}\` here has no \`${keyword}\``);
+    return false;
+  }
+
+  private ifStatement(): IfStatement {
+    const line = this.take().line;
+    const branches: { condition: Statement[]; body: Statement[]; line: number }[] = [];
+    let otherwise: Statement[] | undefined;
+    let branchLine = line;
+    for (;;) {
+      const condition = this.list(new Set(['then']));
+      if (!this.expectKeyword('then', 'if', branchLine)) {
+        branches.push({ condition, body: [], line: branchLine });
+        break;
+      }
+      const body = this.list(new Set(['elif', 'else', 'fi']));
+      branches.push({ condition, body, line: branchLine });
+      const t = this.peek();
+      if (t.kind === 'word' && t.keyword === 'elif') {
+        branchLine = this.take().line;
+        continue;
+      }
+      if (t.kind === 'word' && t.keyword === 'else') {
+        this.take();
+        otherwise = this.list(new Set(['fi']));
+      }
+      this.expectKeyword('fi', 'if', line);
+      break;
+    }
+    return otherwise ? { kind: 'if', branches, otherwise, line } : { kind: 'if', branches, line };
+  }
+
+  private whileStatement(): WhileStatement {
+    const t = this.take();
+    const until = t.kind === 'word' && t.keyword === 'until';
+    const condition = this.list(new Set(['do']));
+    let body: Statement[] = [];
+    if (this.expectKeyword('do', until ? 'until' : 'while', t.line)) {
+      body = this.list(new Set(['done']));
+      this.expectKeyword('done', until ? 'until' : 'while', t.line);
+    }
+    return { kind: 'while', until, condition, body, line: t.line };
+  }
+
+  private forStatement(): ForStatement | undefined {
+    const line = this.take().line;
+    const name = this.peek();
+    const variable = name.kind === 'word' ? literal(name.word) : undefined;
+    if (variable === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
+      this.problem(line, '`for` needs a variable name');
+      this.skipCommand();
+      return undefined;
+    }
+    this.take();
+    const inToken = this.peek();
+    if (!(inToken.kind === 'word' && inToken.keyword === 'in')) {
+      this.problem(line, '`for` needs `in` after its variable');
+      this.skipCommand();
+      return undefined;
+    }
+    this.take();
+    const words: Word[] = [];
+    for (let t = this.peek(); t.kind === 'word'; t = this.peek()) words.push((this.take() as { word: Word }).word);
+    const body0 = this.list(new Set(['do']));
+    if (body0.length > 0) this.problem(line, 'commands between `for … in …` and `do` are not allowed');
+    let body: Statement[] = [];
+    if (this.expectKeyword('do', 'for', line)) {
+      body = this.list(new Set(['done']));
+      this.expectKeyword('done', 'for', line);
+    }
+    return { kind: 'for', variable, words, body, line };
+  }
+
+  private functionDefinition(): FunctionDefinition | undefined {
+    const line = this.take().line;
+    const nameToken = this.peek();
+    const name = nameToken.kind === 'word' ? literal(nameToken.word) : undefined;
+    if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      this.problem(line, '`function` needs a name');
+      this.skipCommand();
+      return undefined;
+    }
+    this.take();
+    while (this.peek().kind === 'newline') this.take();
+    const brace = this.peek();
+    if (brace.kind !== 'lbrace') {
+      this.problem(line, `function \`${name}\` has no \`{ … }\` body`);
+      this.skipCommand();
+      return undefined;
+    }
+    this.take();
+    return { kind: 'function', name, body: this.block(brace.line).statements, line };
+  }
+}
+
+function describe(t: Token): string {
+  switch (t.kind) {
+    case 'word':
+      return typeof t.word === 'string' ? `\`${t.word.slice(0, 40)}\`` : 'a word';
+    case 'lbrace':
+      return '`{`';
+    case 'rbrace':
+      return '`}`';
+    case 'operator':
+      return `\`${t.text}\``;
+    case 'error':
+      return t.message;
+    default:
+      return t.kind;
+  }
+}
