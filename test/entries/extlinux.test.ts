@@ -403,3 +403,21 @@ test('binary junk and a huge line produce diagnostics, not exceptions', () => {
   assert.ok(r.diagnostics.length <= 7, 'unknown keywords are summarised, not listed one by one');
   assert.match(r.diagnostics[r.diagnostics.length - 1]!.message, /more lines with unknown keywords were ignored$/);
 });
+
+test('U-Boot: `menu default` counts when no default line came before it; SYSLINUX: `menu include FILE TAG` makes a submenu', () => {
+  const uboot = parse(new MemoryFiles({ '/extlinux/extlinux.conf': 'label a\n kernel /a\nlabel b\n menu default\n kernel /b\nlabel c\n menu default\n kernel /c\n' }));
+  assert.deepEqual(uboot.entries.map((e) => [e.localId, e.isDefault]), [['a', false], ['b', true], ['c', false]]);
+  const overridden = parse(new MemoryFiles({ '/extlinux/extlinux.conf': 'default a\nlabel a\n kernel /a\nlabel b\n menu default\n kernel /b\n' }));
+  assert.deepEqual(overridden.entries.map((e) => [e.localId, e.isDefault]), [['a', true], ['b', false]]);
+  const sys = parse(
+    new MemoryFiles({
+      '/isolinux/isolinux.cfg': 'ui vesamenu.c32\nmenu include tools.cfg Tools\nlabel main\n menu label ^Main\n menu default\n kernel /vmlinuz\n',
+      '/isolinux/tools.cfg': 'label rescue\n menu label ^Rescue\n menu default\n kernel /vmlinuz\n append rescue\n',
+    }),
+  );
+  assert.deepEqual(sys.entries.map((e) => [e.localId, e.title, e.isDefault]), [
+    ['rescue', 'Tools > Rescue', false],
+    ['main', 'Main', true],
+  ]);
+  assert.equal(sys.configTimeout, -1);
+});
