@@ -98,7 +98,8 @@ function parse(files: PartitionFiles, partition: string, _machine: MachineContex
       cmdline: '',
       reuseCmdline: false,
       isDefault: false,
-      source: { format: 'loose' as const, file: kernel.path, line: 0, partition },
+      // The kernel file itself is the source; lines are 1-based, so its start is line 1.
+      source: { format: 'loose' as const, file: kernel.path, line: 1, partition },
     };
     entries.push({
       ...base,

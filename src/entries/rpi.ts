@@ -328,7 +328,7 @@ function parse(files: PartitionFiles, partition: string, machine: MachineContext
     // The firmware always boots this one: it is the partition's default.
     isDefault: true,
     notes,
-    source: { format: 'rpi', file: kernelSetting?.file ?? configPath, line: kernelSetting?.line ?? 0, partition },
+    source: { format: 'rpi', file: kernelSetting?.file ?? configPath, line: kernelSetting?.line ?? 1, partition },
   };
   return { entries: [entry], diagnostics };
 }

@@ -22,7 +22,7 @@ function entry(e: { localId?: string; title: string; version?: string; kernel: s
     cmdline: '',
     reuseCmdline: false,
     isDefault: false,
-    source: { format: 'loose', file: e.kernel, line: 0, partition: 'sda2' },
+    source: { format: 'loose', file: e.kernel, line: 1, partition: 'sda2' },
     localId: e.localId ?? e.kernel,
     title: e.title,
     initrds: e.initrds.map(self),

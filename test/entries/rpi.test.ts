@@ -31,7 +31,7 @@ function bookworm(e: { kernel: string; initrd: string; preferred?: string; overl
     reuseCmdline: false,
     isDefault: true,
     notes: e.notes,
-    source: { format: 'rpi', file: '/config.txt', line: 0, partition: 'mmcblk0p1' },
+    source: { format: 'rpi', file: '/config.txt', line: 1, partition: 'mmcblk0p1' },
   };
 }
 
