@@ -100,7 +100,7 @@ export function menuTable(menu: Menu, diagnostics: readonly Diagnostic[]): strin
   const rows = menu.entries.map((e, i) => [
     String(i + 1),
     e.id === menu.defaultId ? '*' : ' ',
-    clip(e.title, 48),
+    clip(e.title, 60),
     clip(e.version ?? '-', 24),
     e.partition.name,
     e.source.format,

@@ -61,7 +61,7 @@ function locate(what: string, res: Resource, kind: 'file' | 'dir', self: Readabl
   if (real === undefined) return { ok: false, reason: `${what} ${res.path} is not on partition ${part.info.name}` };
   const right = kind === 'file' ? part.files.isFile(real) : part.files.isDir(real);
   if (!right) return { ok: false, reason: `${what} ${res.path} on partition ${part.info.name} is not a ${kind === 'file' ? 'file' : 'folder'}` };
-  return { ok: true, path: join(part.root, real) };
+  return { ok: true, path: real === '/' ? part.root : join(part.root, real) };
 }
 
 /** Resolves every file of an entry read from `self`; the first missing one is the reason. */

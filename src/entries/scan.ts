@@ -37,7 +37,8 @@ export interface Menu {
 export type ScanSettings = Pick<Settings, 'formats' | 'default' | 'timeout' | 'menus'> & { readonly file?: string };
 
 function hostDiagnostic(root: string, d: Diagnostic): Diagnostic {
-  return { ...d, file: d.file.startsWith('/') ? join(root, d.file) : d.file };
+  if (!d.file.startsWith('/')) return d;
+  return { ...d, file: d.file === '/' ? root : join(root, d.file) };
 }
 
 function runParser(parser: FormatParser, part: ReadablePartition, machine: MachineContext): ReturnType<FormatParser['parse']> {
