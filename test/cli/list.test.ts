@@ -88,7 +88,7 @@ test('the plain table: index, default marker, title, version, partition, format,
   const lines = r.stdout.trimEnd().split('\n');
   assert.equal(lines[0], '5 entries; default 2C4F-81A0:yaml:fedora-39-debug; boots the default after 4 s');
   assert.match(lines[1]!, /^#\s+TITLE\s+VERSION\s+PARTITION\s+FORMAT\s+KERNEL$/);
-  assert.match(lines[2]!, /^1 {5}Fedora Linux \(6\.7\.4-200\.fc39\.x86_64\) 39 \(Server… +6\.7\.4-200\.fc39\.x86_64 +vda2 +bls +\S+\/fedora-boot\/vmlinuz-6\.7\.4-200\.fc39\.x86_64$/);
+  assert.match(lines[2]!, /^1 {5}Fedora Linux \(6\.7\.4-200\.fc39\.x86_64\) 39 \(Server Edition\) +6\.7\.4-200\.fc39\.x86_64 +vda2 +bls +\S+\/fedora-boot\/vmlinuz-6\.7\.4-200\.fc39\.x86_64$/);
   assert.match(lines[4]!, /^3 {2}\* {2}Fedora 39 \(debug\) +- +sdb1 +yaml +\S+\/fedora-boot\/vmlinuz-6\.7\.4-200\.fc39\.x86_64$/);
   assert.match(lines[6]!, /^5 +Old disk .* cannot boot: kernel \/vmlinuz: partition UUID=00000000-0000-0000-0000-000000000000 is not present$/);
   assert.equal(lines[7], '');

@@ -130,7 +130,7 @@ test('a reader that throws costs its own entries only; diagnostics get host path
   );
   assert.deepEqual(scan.diagnostics, [
     { severity: 'warning', file: '/mnt/sda1/boot/kexec-menu.yaml', line: 3, message: 'w' },
-    { severity: 'error', file: '/mnt/sda1/', message: 'the bls reader failed on partition sda1: Maximum call stack size exceeded' },
+    { severity: 'error', file: '/mnt/sda1', message: 'the bls reader failed on partition sda1: Maximum call stack size exceeded' },
   ]);
 });
 
