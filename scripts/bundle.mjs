@@ -7,7 +7,7 @@
 //
 //   node scripts/bundle.mjs [--entry src/cli.ts] [--outfile dist/kexec-menu.js]
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -100,8 +100,11 @@ export async function bundle({ entry = join(top, 'src/cli.ts'), outfile = join(t
     plugins: [blessedFixes, koffiCjs],
     metafile: true,
     logLevel: 'warning',
-    banner: { js: '#!/usr/bin/env node' },
   });
+  // Run as a command (/usr/bin/kexec-menu links to it): esbuild keeps the entry's #! line.
+  const code = readFileSync(outfile, 'utf8');
+  if (!code.startsWith('#!')) writeFileSync(outfile, '#!/usr/bin/env node\n' + code);
+  chmodSync(outfile, 0o755);
   const usr = join(dirname(outfile), BLESSED_USR);
   mkdirSync(usr, { recursive: true });
   for (const name of BLESSED_TERMINFO) copyFileSync(join(top, 'node_modules/blessed/usr', name), join(usr, name));
