@@ -133,6 +133,7 @@ function locate(c: CommandCall, arg: string, kind: 'file' | 'dir' = 'file'): Loc
   return c.interp.devices.locate(p, c.interp.files, kind);
 }
 
+/** "/boot/grub/grub.cfg on the partition with file system UUID …" */
 function describeElsewhere(l: Located & { where: 'elsewhere' }): string {
   return `${l.resource.path} on ${l.reason}`;
 }
@@ -143,7 +144,7 @@ const source: Builtin = (c) => {
   if (arg === undefined) return 1;
   const l = locate(c, arg);
   if (l.where === 'elsewhere') {
-    info(c, `\`${c.name} ${arg}\` reads ${describeElsewhere(l)}, which cannot be read from here; what it adds is missing`);
+    info(c, `\`${c.name}\` reads ${describeElsewhere(l)}, which is not on this partition; what it adds is missing`);
     return 'unknown';
   }
   const read = c.interp.readConfig(l.path, { file: c.frame.file, line: c.line });
@@ -161,9 +162,9 @@ const configfile: Builtin = (c) => {
   const l = locate(c, arg);
   const mode = c.frame.mode;
   if (l.where === 'elsewhere') {
-    const message = `hands over to ${describeElsewhere(l)}; that partition's config is read when that partition is scanned`;
+    const message = `hands over to ${describeElsewhere(l)}; that partition's config is listed when that partition is scanned`;
     if (mode.kind === 'entry') mode.boot.configfile = { unreadable: message, line: c.line };
-    else info(c, `\`configfile ${arg}\` ${message}`);
+    else info(c, `this config ${message}`);
     return 0;
   }
   const realPath = c.interp.files.realPath(l.path);
@@ -196,7 +197,7 @@ const loadEnv: Builtin = (c) => {
   const file = lastValue(o, 'file') ?? `${c.frame.env.get('prefix') ?? ''}/grubenv`;
   const l = locate(c, file);
   if (l.where === 'elsewhere') {
-    info(c, `load_env reads ${describeElsewhere(l)}, which cannot be read from here; its saved default is not known`);
+    info(c, `load_env reads ${describeElsewhere(l)}, which is not on this partition; its variables (the saved default) are not known`);
     return 'unknown';
   }
   const text = c.interp.files.readText(l.path);

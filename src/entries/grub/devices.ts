@@ -71,32 +71,52 @@ export class DeviceTable {
   }
 
   /**
-   * Where a file is. A GRUB device name (`hd0,gpt2`) is taken as this partition when the file
-   * is here: the config usually names its own partition that way, and only the firmware's
-   * disk order could say otherwise.
+   * Where to read a file the config names (for `source`, `configfile`, `load_env`, `blscfg`
+   * and file tests). A partition found by `search` is, in practice, the config's own: the
+   * config was found on this partition and grub-mkconfig searches for the file system that
+   * holds /boot. So a file that is here is read from here; one that is not is elsewhere.
+   * A GRUB device name (`hd0,gpt2`) is taken the same way.
    */
   locate(p: GrubPath, files: PartitionFiles, kind: 'file' | 'dir' = 'file'): Located {
+    if (p.device.kind === 'self') return { where: 'here', path: p.path };
+    const exists = kind === 'file' ? files.isFile(p.path) : files.isDir(p.path);
+    if (exists) return { where: 'here', path: p.path };
+    return { where: 'elsewhere', resource: this.elsewhere(p), reason: this.describe(p) };
+  }
+
+  /**
+   * The resource an entry lists for a file. A partition found by `search` keeps its UUID or
+   * label (the scanner maps it); a GRUB device name is this partition when the file is here,
+   * else unmappable.
+   */
+  resource(p: GrubPath, files: PartitionFiles, kind: 'file' | 'dir' = 'file'): Resource {
     switch (p.device.kind) {
       case 'self':
-        return { where: 'here', path: p.path };
+        return { partition: SELF, path: p.path };
       case 'search':
-        return { where: 'elsewhere', resource: { partition: p.device.selector, path: p.path }, reason: p.device.description };
+        return { partition: p.device.selector, path: p.path };
       case 'grub': {
         const exists = kind === 'file' ? files.isFile(p.path) : files.isDir(p.path);
-        if (exists) return { where: 'here', path: p.path };
-        return {
-          where: 'elsewhere',
-          resource: { partition: { by: 'unmappable', value: `(${p.deviceName})` }, path: p.path },
-          reason: `GRUB's device (${p.deviceName}) depends on the firmware's disk order and ${p.path} is not on this partition`,
-        };
+        return exists ? { partition: SELF, path: p.path } : this.elsewhere(p);
       }
     }
   }
 
-  /** The resource an entry lists for a file. */
-  resource(p: GrubPath, files: PartitionFiles, kind: 'file' | 'dir' = 'file'): Resource {
-    const l = this.locate(p, files, kind);
-    return l.where === 'here' ? { partition: SELF, path: l.path } : l.resource;
+  private elsewhere(p: GrubPath): Resource {
+    if (p.device.kind === 'search') return { partition: p.device.selector, path: p.path };
+    return { partition: { by: 'unmappable', value: `(${p.deviceName})` }, path: p.path };
+  }
+
+  /** Names the partition of a path for messages. */
+  describe(p: GrubPath): string {
+    switch (p.device.kind) {
+      case 'self':
+        return 'this partition';
+      case 'search':
+        return p.device.description;
+      case 'grub':
+        return `GRUB's device (${p.deviceName}), which depends on the firmware's disk order`;
+    }
   }
 }
 

@@ -463,11 +463,8 @@ export class Interpreter {
   private fileTest(test: FileTest, arg: string, frame: Frame): Truth {
     const p = this.devices.split(arg, frame.env.get('root'));
     const l = this.devices.locate(p, this.files, test === 'dir' ? 'dir' : 'file');
-    if (l.where === 'elsewhere') {
-      // A GRUB device name whose file is not here may still be this partition's other file
-      // name or another disk: unknown either way. So is any file on another partition.
-      return 'unknown';
-    }
+    // Not here: it may be on the partition GRUB would search, which we cannot see.
+    if (l.where === 'elsewhere') return p.device.kind === 'self' ? 'false' : 'unknown';
     switch (test) {
       case 'dir':
         return this.files.isDir(l.path) ? 'true' : 'false';
