@@ -89,7 +89,8 @@ function readEntry(ctx: FileContext, node: unknown, index: number): ParsedEntry 
       case 'sort-key':
         if (typeof scalar !== 'string') fail(line, `key '${key}' must be text, not ${describeValue(value)}${typeof scalar === 'number' ? ' (quote it)' : ''}`);
         else if (scalar.trim() === '' && key !== 'cmdline') fail(line, `key '${key}' is empty`);
-        else text[key] = key === 'cmdline' ? scalar.trim() : scalar;
+        // A command line is one line: a block scalar (`cmdline: |`) may spread it over several.
+        else text[key] = key === 'cmdline' ? scalar.trim().replace(/\s*\n\s*/g, ' ') : scalar;
         break;
       case 'reuse-cmdline':
       case 'default':

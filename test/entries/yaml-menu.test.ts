@@ -59,6 +59,15 @@ test('defaults: self partition, no initrd, empty cmdline, id from the title', ()
   assert.equal(e.version, undefined);
 });
 
+test('a BOM and CRLF line ends are fine; a multi-line command line becomes one line', () => {
+  const r = parseYamlMenu('\ufeffentries:\r\n  - title: A\r\n    kernel: /k\r\n    cmdline: |\r\n      root=/dev/sda1 ro\r\n      quiet\r\n', FILE, 'p');
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(
+    r.entries.map((e) => [e.title, e.kernel.path, e.cmdline, e.source.line]),
+    [['A', '/k', 'root=/dev/sda1 ro quiet', 2]],
+  );
+});
+
 test('each partition selector kind', () => {
   for (const by of ['uuid', 'partuuid', 'label', 'partlabel'] as const) {
     const r = parseYamlMenu(`entries:\n  - title: T\n    kernel: /k\n    partition: { ${by}: "X-1" }\n`, FILE, 'p');
