@@ -153,6 +153,54 @@ test('two partitions cross-referencing: a USB menu booting the Fedora disk by UU
   );
 });
 
+test('Ubuntu 22.04 with its ESP: the ESP stub only hands over; the root’s grub.cfg gives the menu once', () => {
+  const root = '8c2f5e1a-3b4d-4e6f-9a0b-7c1d2e3f4a5b';
+  const G = `${FX}/grub`;
+  const menu = scan([
+    { path: `${G}/ubuntu2204-esp`, name: 'sda1', uuid: 'A1B2-C3D4' },
+    { path: `${G}/ubuntu2204`, name: 'sda2', uuid: root },
+  ]);
+  const b = `${G}/ubuntu2204/boot`;
+  const adv = 'Advanced options for Ubuntu > Ubuntu, with Linux';
+  assert.deepEqual(rows(menu), [
+    [`${root}:grub:gnulinux-simple-${root}`, 'Ubuntu', `${b}/vmlinuz-5.15.0-88-generic`, [`${b}/initrd.img-5.15.0-88-generic`]],
+    // "…with Linux 5.15.0-88-generic" is the first entry's twin; /boot/vmlinuz and the versioned
+    // kernels are all booted by GRUB's entries, so no loose entry either.
+    [`${root}:grub:gnulinux-5.15.0-88-generic-recovery-${root}`, `${adv} 5.15.0-88-generic (recovery mode)`, `${b}/vmlinuz-5.15.0-88-generic`, [`${b}/initrd.img-5.15.0-88-generic`]],
+    [`${root}:grub:gnulinux-5.15.0-87-generic-advanced-${root}`, `${adv} 5.15.0-87-generic`, `${b}/vmlinuz-5.15.0-87-generic`, [`${b}/initrd.img-5.15.0-87-generic`]],
+    [`${root}:grub:gnulinux-5.15.0-87-generic-recovery-${root}`, `${adv} 5.15.0-87-generic (recovery mode)`, `${b}/vmlinuz-5.15.0-87-generic`, [`${b}/initrd.img-5.15.0-87-generic`]],
+  ]);
+  assert.equal(menu.defaultId, `${root}:grub:gnulinux-simple-${root}`);
+  assert.equal(entry(menu, menu.defaultId!).cmdline, `root=UUID=${root} ro quiet splash vt.handoff=7`);
+  assert.equal(entry(menu, `${root}:grub:gnulinux-5.15.0-87-generic-recovery-${root}`).cmdline, `root=UUID=${root} ro recovery nomodeset dis_ucode_ldr`);
+});
+
+test(
+  'Fedora 39 with its ESP: BLS entries and blscfg’s twins once; the rescue entry’s $kernelopts as GRUB expands it',
+  { todo: 'the BLS reader keeps "options $kernelopts" literally (GRUB expands it from grubenv), so the rescue entry is listed twice' },
+  () => {
+    const boot = '5b8e2a4c-6d1f-4a3b-9c7e-0f2d4b6a8c1e';
+    const m = '2f4a6c8e0b1d43f5a7c9e1b3d5f7a9c1';
+    const G = `${FX}/grub`;
+    const menu = scan([
+      { path: `${G}/fedora39-esp`, name: 'nvme0n1p1', uuid: '7A3E-1F2C' },
+      { path: `${G}/fedora39`, name: 'nvme0n1p2', uuid: boot },
+    ]);
+    const f = `${G}/fedora39`;
+    const opts = 'root=UUID=e3b5a1c7-9d2f-4e6a-8b0c-1d3f5a7b9c2e ro rootflags=subvol=root rhgb quiet';
+    assert.deepEqual(
+      menu.entries.map((e) => [e.id, e.cmdline, e.resolution.ok && e.resolution.files.kernel]),
+      [
+        [`${boot}:bls:${m}-6.6.9-200.fc39.x86_64`, opts, `${f}/vmlinuz-6.6.9-200.fc39.x86_64`],
+        [`${boot}:bls:${m}-6.5.6-300.fc39.x86_64`, opts, `${f}/vmlinuz-6.5.6-300.fc39.x86_64`],
+        [`${boot}:bls:${m}-0-rescue`, opts, `${f}/vmlinuz-0-rescue-${m}`],
+      ],
+    );
+    // grubenv's saved_entry names the older kernel (grubby set it).
+    assert.equal(menu.defaultId, `${boot}:bls:${m}-6.5.6-300.fc39.x86_64`);
+  },
+);
+
 test('the demo machine (configs/demo.yaml): six partitions and the image menus, in order, with the default', () => {
   const settings = readSettingsFile('configs/demo.yaml');
   const menu = scanPartitions(
