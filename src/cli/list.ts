@@ -114,7 +114,8 @@ export function menuTable(menu: Menu, diagnostics: readonly Diagnostic[]): strin
       .trimEnd();
   const out: string[] = [];
   const timeout = menu.timeout < 0 ? 'waits for a choice' : `boots the default after ${menu.timeout} s`;
-  out.push(`${menu.entries.length} ${menu.entries.length === 1 ? 'entry' : 'entries'}; ${menu.defaultId ? `default ${menu.defaultId}` : 'no default (nothing can boot)'}; ${timeout}`);
+  const count = `${menu.entries.length} ${menu.entries.length === 1 ? 'entry' : 'entries'}`;
+  out.push(menu.defaultId ? `${count}; default ${menu.defaultId}; ${timeout}` : `${count}; no default: nothing can boot`);
   if (rows.length > 0) out.push(line(header), ...rows.map(line));
   if (diagnostics.length > 0) out.push('', ...diagnostics.map(diagnosticLine));
   return out.join('\n') + '\n';
