@@ -230,7 +230,10 @@ export function applyCmdline(settings: Settings, cmdline: string): LoadedSetting
       }
       case 'default':
         if (!value) warn(`'${word}' ignored: it needs a value (auto, or an id or title glob)`);
-        else out.default = value;
+        else {
+          out.default = value;
+          out.defaultOrigin = CMDLINE_ORIGIN;
+        }
         break;
       case 'dry_run': {
         const v = value === undefined ? '1' : value.toLowerCase();

@@ -46,6 +46,8 @@ export interface Settings {
   readonly console: ConsoleSettings;
   /** The settings file these came from, for messages; undefined: built-in defaults. */
   readonly file?: string;
+  /** Where `default` was set when not in `file` (the kernel command line), for messages. */
+  readonly defaultOrigin?: string;
 }
 
 /** What applies when the settings file says nothing (and when there is no file). */

@@ -34,7 +34,7 @@ export interface Menu {
 }
 
 /** The part of the settings the scanner reads. */
-export type ScanSettings = Pick<Settings, 'formats' | 'default' | 'timeout' | 'menus'> & { readonly file?: string };
+export type ScanSettings = Pick<Settings, 'formats' | 'default' | 'timeout' | 'menus'> & Partial<Pick<Settings, 'file' | 'defaultOrigin'>>;
 
 function hostDiagnostic(root: string, d: Diagnostic): Diagnostic {
   if (!d.file.startsWith('/')) return d;
@@ -145,7 +145,7 @@ export function buildMenu(scans: readonly PartitionScan[], partitions: readonly 
     diagnostics.push(...scan.diagnostics);
   }
   const entries = dedupe(all);
-  const choice = chooseDefault(entries, settings.default, settings.file ?? 'settings');
+  const choice = chooseDefault(entries, settings.default, settings.defaultOrigin ?? settings.file ?? 'settings');
   diagnostics.push(...choice.diagnostics);
   return { entries, ...(choice.id !== undefined ? { defaultId: choice.id } : {}), diagnostics, timeout: settings.timeout };
 }

@@ -106,6 +106,13 @@ test('--cmdline overrides the settings file (and /proc/cmdline is not read for s
     out.diagnostics.map((d) => `${d.file}: ${d.message}`),
     ["kernel command line: 'kexec_menu.bogus=1' ignored: kexec_menu.bogus is not an option (options: kexec_menu.timeout, kexec_menu.default, kexec_menu.dry_run)"],
   );
+  const stale = JSON.parse(list('--json', '--config', `${F}/list.yaml`, '--root', USB, '--cmdline', 'kexec_menu.default=windows*').stdout) as typeof out;
+  // Back to auto: the entry marked default boots from the Fedora disk, absent here, so the first bootable one.
+  assert.equal(stale.default, '2C4F-81A0:yaml:alpine');
+  assert.deepEqual(
+    stale.diagnostics.map((d) => `${d.file}: ${d.message}`),
+    ["kernel command line: default 'windows*' matches no entry's id or title; using the automatic default"],
+  );
 });
 
 test('bad usage and bad settings exit 2 with one line on stderr', () => {
