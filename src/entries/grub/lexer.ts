@@ -138,6 +138,8 @@ export class Lexer {
     try {
       const word = this.readWord();
       const raw = this.text.slice(start, this.pos);
+      // `[[` and `]]` alone are tokens of their own in GRUB's lexer, unused by its grammar.
+      if (raw === '[[' || raw === ']]') return { kind: 'operator', text: raw, line };
       return KEYWORDS.has(raw) ? { kind: 'word', word, keyword: raw as Keyword, line } : { kind: 'word', word, line };
     } catch (e) {
       if (!(e instanceof LexError)) throw e;

@@ -83,8 +83,13 @@ export class Parser {
     for (;;) {
       const t = this.peek();
       if (t.kind === 'eof') return undefined;
-      if (t.kind === 'newline' || t.kind === 'semicolon') {
+      if (t.kind === 'newline') {
         this.take();
+        continue;
+      }
+      if (t.kind === 'semicolon') {
+        this.take();
+        this.problem(t.line, 'a `;` with no command before it');
         continue;
       }
       if (t.kind === 'rbrace') {
@@ -132,8 +137,13 @@ export class Parser {
     for (;;) {
       const t = this.peek();
       if (t.kind === 'eof' || t.kind === 'rbrace') return out;
-      if (t.kind === 'newline' || t.kind === 'semicolon') {
+      if (t.kind === 'newline') {
         this.take();
+        continue;
+      }
+      if (t.kind === 'semicolon') {
+        this.take();
+        this.problem(t.line, 'a `;` with no command before it');
         continue;
       }
       if (t.kind === 'word' && t.keyword !== undefined && CLOSERS.has(t.keyword)) {
@@ -198,6 +208,8 @@ export class Parser {
         case 'until':
           return this.nested(() => this.whileStatement());
         case 'function':
+          // GRUB's grammar allows `function` only as a statement of its own, not in a block.
+          if (this.depth > 0) this.problem(t.line, 'GRUB defines functions only at the top of a file, not inside a block or statement');
           return this.nested(() => this.functionDefinition());
         case 'case':
         case 'select':
@@ -268,9 +280,17 @@ export class Parser {
     return block ? { kind: 'command', words, block, line } : { kind: 'command', words, line };
   }
 
+  /** A list GRUB's grammar requires to hold at least one command (commands1). */
+  private nonEmpty(stops: ReadonlySet<Keyword>, what: string, line: number): Statement[] {
+    const start = this.problems.length;
+    const list = this.list(stops);
+    if (list.length === 0 && this.problems.length === start) this.problem(line, `${what} has no command; GRUB rejects it`);
+    return list;
+  }
+
   /** After a `{`: statements up to the matching `}`. */
   private block(line: number): Block {
-    const statements = this.list(new Set());
+    const statements = this.nonEmpty(new Set(), 'the `{ … }` block opened here', line);
     const t = this.peek();
     if (t.kind === 'rbrace') this.take();
     else this.problem(line, 'the `{` opened here is never closed');
@@ -293,12 +313,12 @@ export class Parser {
     let otherwise: Statement[] | undefined;
     let branchLine = line;
     for (;;) {
-      const condition = this.list(new Set(['then']));
+      const condition = this.nonEmpty(new Set(['then']), 'the condition of this `if`', branchLine);
       if (!this.expectKeyword('then', 'if', branchLine)) {
         branches.push({ condition, body: [], line: branchLine });
         break;
       }
-      const body = this.list(new Set(['elif', 'else', 'fi']));
+      const body = this.nonEmpty(new Set(['elif', 'else', 'fi']), 'the `then` part of this `if`', branchLine);
       branches.push({ condition, body, line: branchLine });
       const t = this.peek();
       if (t.kind === 'word' && t.keyword === 'elif') {
@@ -307,7 +327,7 @@ export class Parser {
       }
       if (t.kind === 'word' && t.keyword === 'else') {
         this.take();
-        otherwise = this.list(new Set(['fi']));
+        otherwise = this.nonEmpty(new Set(['fi']), 'the `else` part of this `if`', line);
       }
       this.expectKeyword('fi', 'if', line);
       break;
@@ -318,10 +338,11 @@ export class Parser {
   private whileStatement(): WhileStatement {
     const t = this.take();
     const until = t.kind === 'word' && t.keyword === 'until';
-    const condition = this.list(new Set(['do']));
+    const word = until ? 'until' : 'while';
+    const condition = this.nonEmpty(new Set(['do']), `the condition of this \`${word}\``, t.line);
     let body: Statement[] = [];
-    if (this.expectKeyword('do', until ? 'until' : 'while', t.line)) {
-      body = this.list(new Set(['done']));
+    if (this.expectKeyword('do', word, t.line)) {
+      body = this.nonEmpty(new Set(['done']), `the body of this \`${word}\``, t.line);
       this.expectKeyword('done', until ? 'until' : 'while', t.line);
     }
     return { kind: 'while', until, condition, body, line: t.line };
@@ -346,11 +367,13 @@ export class Parser {
     this.take();
     const words: Word[] = [];
     for (let t = this.peek(); t.kind === 'word'; t = this.peek()) words.push((this.take() as { word: Word }).word);
+    // The words end with `;` or newlines before `do`.
+    if (this.peek().kind === 'semicolon') this.take();
     const body0 = this.list(new Set(['do']));
     if (body0.length > 0) this.problem(line, 'commands between `for … in …` and `do` are not allowed');
     let body: Statement[] = [];
     if (this.expectKeyword('do', 'for', line)) {
-      body = this.list(new Set(['done']));
+      body = this.nonEmpty(new Set(['done']), 'the body of this `for`', line);
       this.expectKeyword('done', 'for', line);
     }
     return { kind: 'for', variable, words, body, line };
