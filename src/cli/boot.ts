@@ -1,0 +1,158 @@
+// `kexec-menu boot`: plans the boot of one entry (or of a kernel given by path) and, inside
+// the image, loads it and hands over. `--dry-run` prints the plan and calls nothing.
+import { statSync } from 'node:fs';
+import { machineContextFromSystem } from '../entries/machine';
+import { scanPartitions } from '../entries/scan';
+import { BootError, explainBootFailure } from '../kexec/errors';
+import { type Handoff, cancelBoot, detectInit, handOverDirect, handOverInit, type HandoffSys } from '../kexec/handoff';
+import { type KexecFileSys, loadPlan } from '../kexec/loader';
+import { type BootRequest, planBoot, requestFromEntry } from '../kexec/plan';
+import { formatPlan, planJson } from '../kexec/plan-format';
+import { detectRunningSystem } from '../kexec/system';
+import { type ParsedArgs, UsageError, parseArgs, valueOf } from './args';
+import { SCAN_OPTIONS, openPartitions, scanInputs, type PartitionSource } from './scan-options';
+
+const USAGE =
+  'usage: kexec-menu boot ENTRY-ID|--kernel FILE [--initrd FILE]... [--dtb FILE|DIR] [--cmdline S] [--append S] [--reuse-cmdline] ' +
+  '[--config FILE] [--root DIR...] [--dry-run] [--json] [--handoff direct|init] [--no-checks] | boot --exec-loaded';
+
+const OPTIONS = {
+  config: SCAN_OPTIONS.config!,
+  root: SCAN_OPTIONS.root!,
+  kernel: { value: true },
+  initrd: { value: true, repeat: true },
+  dtb: { value: true },
+  cmdline: { value: true },
+  append: { value: true },
+  'reuse-cmdline': {},
+  'dry-run': {},
+  json: {},
+  handoff: { value: true },
+  'no-checks': {},
+  'exec-loaded': {},
+  help: {},
+};
+
+/** The system-call module, loaded only for a real boot (it loads koffi). */
+type Sys = KexecFileSys & HandoffSys & { insideImage(): boolean };
+function loadSys(): Sys {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../sys') as Sys;
+}
+
+/** The settings part of the options: scan-options' --cmdline means kexec-menu's own options. */
+function scanArgs(args: ParsedArgs): ParsedArgs {
+  return { ...args, values: new Map([...args.values].filter(([k]) => k === 'config' || k === 'root')) };
+}
+
+function devicetreeArg(path: string): NonNullable<BootRequest['devicetree']> {
+  try {
+    return statSync(path).isDirectory() ? { kind: 'dir', path } : { kind: 'file', path };
+  } catch {
+    return { kind: 'file', path }; // the planner reports it missing
+  }
+}
+
+/** The request, from an entry of the menu or from --kernel, with the options' overrides. */
+function buildRequest(args: ParsedArgs, entryRequest: BootRequest | undefined): BootRequest {
+  const kernel = valueOf(args, 'kernel');
+  const initrds = args.values.get('initrd');
+  const dtb = valueOf(args, 'dtb');
+  const cmdline = valueOf(args, 'cmdline');
+  const append = valueOf(args, 'append');
+  const base: BootRequest = entryRequest ?? { label: kernel!, kernel: kernel!, initrds: [], overlays: [], cmdline: '', reuseCmdline: false };
+  return {
+    ...base,
+    ...(initrds ? { initrds } : {}),
+    ...(dtb !== undefined ? { devicetree: devicetreeArg(dtb) } : {}),
+    ...(cmdline !== undefined ? { cmdline } : {}),
+    ...(append !== undefined ? { append } : {}),
+    reuseCmdline: base.reuseCmdline || args.flags.has('reuse-cmdline'),
+  };
+}
+
+function fail(sentence: string): number {
+  process.stderr.write(`kexec-menu boot: ${sentence}\n`);
+  return 1;
+}
+
+async function execLoaded(): Promise<number> {
+  const sys = loadSys();
+  if (!sys.insideImage()) return fail('--exec-loaded reboots the machine, so it runs only inside the kexec-menu image.');
+  try {
+    await handOverDirect({ sys, unmountAll: async () => [] });
+  } catch (err) {
+    return fail(explainBootFailure(err, { stage: 'exec' }));
+  }
+  return 0;
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, OPTIONS);
+  if (args.flags.has('help')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (args.flags.has('exec-loaded')) return execLoaded();
+  const id = args.positionals[0];
+  const kernel = valueOf(args, 'kernel');
+  if (args.positionals.length > 1) throw new UsageError(`unexpected argument '${args.positionals[1]}'`);
+  if ((id === undefined) === (kernel === undefined)) throw new UsageError(`give an entry id or --kernel FILE (${USAGE.slice(7)})`);
+  const handoffArg = valueOf(args, 'handoff');
+  if (handoffArg !== undefined && handoffArg !== 'direct' && handoffArg !== 'init') throw new UsageError(`--handoff must be 'direct' or 'init', not '${handoffArg}'`);
+
+  const inputs = scanInputs(scanArgs(args));
+  const dryRun = args.flags.has('dry-run') || inputs.settings.dryRun;
+  const handoff: Handoff = (handoffArg as Handoff | undefined) ?? inputs.settings.handoff;
+  const system = detectRunningSystem();
+
+  let source: PartitionSource | undefined;
+  try {
+    let entryRequest: BootRequest | undefined;
+    if (id !== undefined) {
+      source = await openPartitions(inputs);
+      const menu = scanPartitions(source.partitions, inputs.settings, machineContextFromSystem());
+      const entry = menu.entries.find((e) => e.id === id);
+      if (!entry) return fail(`There is no entry with id ${id} (kexec-menu list shows the ids).`);
+      entryRequest = requestFromEntry(entry);
+    }
+    const plan = await planBoot(buildRequest(args, entryRequest), system);
+
+    if (dryRun) {
+      process.stdout.write(args.flags.has('json') ? JSON.stringify(planJson(plan)) + '\n' : `Dry run: nothing is loaded.\n${formatPlan(plan)}`);
+      return 0;
+    }
+
+    const sys = loadSys();
+    if (!sys.insideImage()) return fail('Loading a kernel replaces the running system, so kexec-menu does it only inside its own image; use --dry-run to see the plan here.');
+    for (const w of plan.warnings) process.stderr.write(`kexec-menu boot: warning: ${w}\n`);
+    const loader = await loadPlan(plan, { sys: () => sys, tmpDir: system.tmpDir, noChecks: args.flags.has('no-checks') });
+    process.stderr.write(`kexec-menu boot: loaded ${plan.kernel.path} with ${loader.method}; handing over (${handoff}).\n`);
+    try {
+      if (handoff === 'direct') {
+        const parts = source;
+        source = undefined; // closed by the hand-over
+        await handOverDirect({
+          sys,
+          unmountAll: async () => {
+            await parts?.close();
+            return [];
+          },
+          log: (l) => process.stderr.write(`kexec-menu boot: ${l}\n`),
+        });
+      } else {
+        await handOverInit({ init: detectInit(), signalInit: (s) => process.kill(1, s) });
+      }
+      return 0;
+    } catch (err) {
+      const unloadProblem = await cancelBoot(loader);
+      return fail(explainBootFailure(err, { stage: 'exec' }) + (unloadProblem ? ` Unloading failed too: ${unloadProblem}` : ''));
+    }
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    if (err instanceof BootError) return fail(err.sentence);
+    return fail(explainBootFailure(err, { stage: 'load', arch: system.arch, isRoot: system.isRoot }));
+  } finally {
+    await source?.close();
+  }
+}

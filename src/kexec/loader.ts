@@ -1,0 +1,265 @@
+// Loads a planned kernel into the running kernel, ready for the hand-over. Two loaders behind
+// one interface (a native kexec_load without kexec-tools can be added as a third):
+// - FileLoadLoader: kexec_file_load(2) through the system-call module. The kernel is an open
+//   file, or a memfd holding it decompressed; several initrds are concatenated into one memfd
+//   (the kernel unpacks concatenated cpio archives, compressed or not).
+// - KexecToolsLoader: `kexec -l KERNEL --initrd=… --command-line=… --dtb=…` from PATH, for
+//   device trees, 32-bit ARM and kernels without kexec_file_load. Several initrds and the
+//   device tree become temporary files under /run or /tmp (tmpfs in the initramfs), removed
+//   once loaded: `kexec -l` copies everything into kernel memory.
+import { spawn } from 'node:child_process';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { decompressedStream } from './compression';
+import { BootError, errnoFromText, explainBootFailure, type FailureContext } from './errors';
+import { MAX_KERNEL_SIZE } from './inspect';
+import { type BootPlan, type LoadMethod, paddedSize } from './plan';
+
+export interface KexecLoader {
+  readonly method: LoadMethod;
+  load(plan: BootPlan): Promise<void>;
+  /** Unloads what was loaded (cancel). */
+  unload(): Promise<void>;
+}
+
+/** The part of the system-call module (src/sys) the file loader uses. */
+export interface KexecFileSys {
+  memfdCreate(name: string, flags?: number): number;
+  kexecFileLoad(kernelFd: number, initrdFd: number, cmdline: string, flags: number): void;
+  readonly KEXEC_FILE_UNLOAD: number;
+  readonly KEXEC_FILE_NO_INITRAMFS: number;
+}
+
+function context(plan: BootPlan, method: LoadMethod, extra: Partial<FailureContext> = {}): FailureContext {
+  return {
+    stage: 'load',
+    kernel: plan.kernel.path,
+    ...(plan.kernel.architecture ? { arch: plan.kernel.architecture } : {}),
+    method,
+    loadSize: plan.kernel.size + plan.initrdSize + (plan.dtb?.bytes.length ?? 0),
+    cmdlineLength: plan.cmdline.length,
+    ...extra,
+  };
+}
+
+/** Writes a whole buffer to a file descriptor (write(2) may write less than asked). */
+function writeAll(fd: number, data: Uint8Array): void {
+  let off = 0;
+  // Bounded: each write advances or throws.
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+}
+
+/** Streams a file (or decompressed data) into a file descriptor; returns the bytes written. */
+async function copyInto(fd: number, chunks: AsyncIterable<Buffer>, limit: number): Promise<number> {
+  let total = 0;
+  for await (const chunk of chunks) {
+    total += chunk.length;
+    if (total > limit) throw new BootError(`The kernel decompresses to more than ${limit} bytes, which is not a kernel.`, 'EFBIG');
+    writeAll(fd, chunk);
+  }
+  return total;
+}
+
+/** Copies the initrds into fd, each padded with zeros to a 4-byte boundary. */
+async function concatenateInitrds(fd: number, paths: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const p of paths) {
+    const n = await copyInto(fd, createReadStream(p, { highWaterMark: 1 << 20 }), Number.MAX_SAFE_INTEGER);
+    const pad = paddedSize(n) - n;
+    if (pad) writeAll(fd, new Uint8Array(pad));
+    total += n + pad;
+  }
+  return total;
+}
+
+/** The kernel's bytes as the loader must see them, written to fd (decompressed if planned). */
+async function writeKernel(fd: number, plan: BootPlan): Promise<void> {
+  const u = plan.kernel.unpack;
+  if (!u) {
+    await copyInto(fd, createReadStream(plan.kernel.path, { highWaterMark: 1 << 20 }), Number.MAX_SAFE_INTEGER);
+    return;
+  }
+  try {
+    await copyInto(fd, decompressedStream(plan.kernel.path, u.method, u.start, u.end), MAX_KERNEL_SIZE);
+  } catch (err) {
+    if (err instanceof BootError || (err as { code?: string }).code?.startsWith('E')) throw err;
+    throw new BootError(`${basename(plan.kernel.path)} could not be decompressed: its ${u.method} data is damaged or truncated.`, 'ENOEXEC');
+  }
+}
+
+export class FileLoadLoader implements KexecLoader {
+  readonly method = 'kexec_file_load' as const;
+  constructor(private readonly sys: KexecFileSys) {}
+
+  async load(plan: BootPlan): Promise<void> {
+    const fds: number[] = [];
+    const open = (fd: number) => (fds.push(fd), fd);
+    try {
+      let kernelFd: number;
+      if (plan.kernel.unpack) {
+        kernelFd = open(this.sys.memfdCreate('kexec-menu-kernel'));
+        await writeKernel(kernelFd, plan);
+      } else {
+        kernelFd = open(openSync(plan.kernel.path, 'r'));
+      }
+      let initrdFd = -1;
+      let flags = 0;
+      if (plan.initrds.length === 0) flags |= this.sys.KEXEC_FILE_NO_INITRAMFS;
+      else if (plan.initrds.length === 1) initrdFd = open(openSync(plan.initrds[0]!.path, 'r'));
+      else {
+        initrdFd = open(this.sys.memfdCreate('kexec-menu-initrd'));
+        await concatenateInitrds(initrdFd, plan.initrds.map((f) => f.path));
+      }
+      this.sys.kexecFileLoad(kernelFd, initrdFd, plan.cmdline, flags);
+    } catch (err) {
+      throw new BootError(explainBootFailure(err, context(plan, this.method)), (err as { code?: string }).code);
+    } finally {
+      for (const fd of fds) closeSync(fd);
+    }
+  }
+
+  async unload(): Promise<void> {
+    try {
+      this.sys.kexecFileLoad(-1, -1, '', this.sys.KEXEC_FILE_UNLOAD);
+    } catch (err) {
+      throw new BootError(explainBootFailure(err, { stage: 'unload' }), (err as { code?: string }).code);
+    }
+  }
+}
+
+export interface ProgramResult {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly output: string;
+}
+
+/** Runs a program, collecting stdout+stderr (bounded) and killing it after `timeoutMs`. */
+export function runProgram(program: string, args: readonly string[], timeoutMs: number): Promise<ProgramResult> {
+  return new Promise((resolve) => {
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const take = (b: Buffer) => {
+      if (output.length < 64 * 1024) output += b.toString('utf8');
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ code: null, signal: null, output: `${output}${err.message}` });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}
+
+export interface KexecToolsOptions {
+  /** Folder for temporary files (the system's /run or /tmp). */
+  readonly tmpDir: string;
+  /** `-i`: skip purgatory's SHA-256 check of every segment (slow under emulation). */
+  readonly noChecks?: boolean;
+  /** How long `kexec -l` may take; purgatory hashing in QEMU takes up to half a minute. */
+  readonly timeoutMs?: number;
+}
+
+/** `kexec -l …` arguments for a plan, with the temporary files it names. */
+export function kexecToolsArgs(plan: BootPlan, files: { kernel: string; initrd?: string; dtb?: string }, noChecks = false): string[] {
+  return [
+    '-l',
+    files.kernel,
+    ...(files.initrd ? [`--initrd=${files.initrd}`] : []),
+    `--command-line=${plan.cmdline}`,
+    ...(files.dtb ? [`--dtb=${files.dtb}`] : []),
+    ...(noChecks ? ['-i'] : []),
+  ];
+}
+
+export class KexecToolsLoader implements KexecLoader {
+  readonly method = 'kexec-tools' as const;
+  constructor(
+    private readonly program: string,
+    private readonly options: KexecToolsOptions,
+  ) {}
+
+  async load(plan: BootPlan): Promise<void> {
+    const dir = mkdtempSync(join(this.options.tmpDir, 'kexec-menu-'));
+    try {
+      const files: { kernel: string; initrd?: string; dtb?: string } = { kernel: plan.kernel.path };
+      if (plan.kernel.unpack) {
+        files.kernel = join(dir, 'kernel');
+        const fd = openSync(files.kernel, 'w', 0o600);
+        try {
+          await writeKernel(fd, plan);
+        } finally {
+          closeSync(fd);
+        }
+      }
+      if (plan.initrds.length === 1) files.initrd = plan.initrds[0]!.path;
+      else if (plan.initrds.length > 1) {
+        files.initrd = join(dir, 'initrd');
+        const fd = openSync(files.initrd, 'w', 0o600);
+        try {
+          await concatenateInitrds(fd, plan.initrds.map((f) => f.path));
+        } finally {
+          closeSync(fd);
+        }
+      }
+      if (plan.dtb) {
+        files.dtb = join(dir, 'devicetree.dtb');
+        writeFileSync(files.dtb, plan.dtb.bytes, { mode: 0o600 });
+      }
+      const r = await runProgram(this.program, kexecToolsArgs(plan, files, this.options.noChecks), this.options.timeoutMs ?? 120_000);
+      if (r.code !== 0) throw this.failure(plan, r);
+    } catch (err) {
+      if (err instanceof BootError) throw err;
+      throw new BootError(explainBootFailure(err, context(plan, this.method)), (err as { code?: string }).code);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  private failure(plan: BootPlan, r: ProgramResult): BootError {
+    const last = r.output.trim().split('\n').pop() ?? '';
+    const code = errnoFromText(r.output);
+    if (code) return new BootError(explainBootFailure(Object.assign(new Error(last), { code }), context(plan, this.method, { output: r.output })), code);
+    const how = r.signal ? `was killed by ${r.signal}${r.signal === 'SIGKILL' ? ' (it took too long)' : ''}` : r.code === null ? 'could not be started' : `exited with status ${r.code}`;
+    return new BootError(`${this.program} -l ${how} loading ${basename(plan.kernel.path)}${last ? `: ${last}` : ''}.`);
+  }
+
+  async unload(): Promise<void> {
+    const r = await runProgram(this.program, ['-u'], 30_000);
+    if (r.code !== 0) throw new BootError(`${this.program} -u failed to unload the kernel: ${r.output.trim().split('\n').pop() ?? `status ${r.code}`}.`, errnoFromText(r.output));
+  }
+}
+
+export interface LoaderDeps {
+  /** The system-call module; loaded only when kexec_file_load is used. */
+  readonly sys: () => KexecFileSys;
+  readonly tmpDir: string;
+  readonly noChecks?: boolean;
+}
+
+/**
+ * Loads a plan with its method, falling back to kexec-tools when kexec_file_load is missing
+ * (ENOSYS). Returns the loader that succeeded, for unloading on cancel.
+ */
+export async function loadPlan(plan: BootPlan, deps: LoaderDeps): Promise<KexecLoader> {
+  const tools = () => new KexecToolsLoader(plan.kexecProgram!, { tmpDir: deps.tmpDir, ...(deps.noChecks ? { noChecks: true } : {}) });
+  if (plan.method === 'kexec-tools') {
+    const loader = tools();
+    await loader.load(plan);
+    return loader;
+  }
+  const loader = new FileLoadLoader(deps.sys());
+  try {
+    await loader.load(plan);
+    return loader;
+  } catch (err) {
+    if (!(err instanceof BootError) || err.code !== 'ENOSYS' || plan.fallback !== 'kexec-tools' || !plan.kexecProgram) throw err;
+    const fallback = tools();
+    await fallback.load(plan);
+    return fallback;
+  }
+}

@@ -1,0 +1,52 @@
+// A boot plan as text (`boot --dry-run`, the menu's details) and as JSON (`--json`).
+import type { BootPlan } from './plan';
+
+function size(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+export function formatPlan(plan: BootPlan): string {
+  const out: string[] = [];
+  const row = (label: string, text: string) => out.push(`${(label + ':').padEnd(9)} ${text}`);
+  const more = (text: string) => out.push(`${' '.repeat(10)}${text}`);
+  row('entry', plan.label);
+  row(
+    'method',
+    plan.method === 'kexec-tools'
+      ? `kexec-tools (${plan.kexecProgram} -l)`
+      : `kexec_file_load${plan.fallback ? ` (falls back to ${plan.kexecProgram} -l if the kernel lacks it)` : ''}`,
+  );
+  const k = plan.kernel;
+  row('kernel', `${k.path} (${size(k.size)})`);
+  more(k.description);
+  if (k.version) more(`version ${k.version}`);
+  if (k.unpack) more(`decompressed (${k.unpack.method}) before loading${k.unpack.size !== undefined ? ` to ${size(k.unpack.size)}` : ''}`);
+  if (plan.initrds.length === 0) row('initrd', 'none');
+  plan.initrds.forEach((f, i) => {
+    const text = `${f.path} (${size(f.size)})`;
+    if (i === 0) row('initrd', text);
+    else more(text);
+  });
+  if (plan.initrds.length > 1) more(`concatenated: ${size(plan.initrdSize)}`);
+  if (plan.dtb) {
+    const d = plan.dtb;
+    row('dtb', `${d.source} (${size(d.bytes.length)} after fix-up)${plan.method === 'kexec_file_load' ? ', used only by the kexec-tools fallback' : ''}`);
+    more(d.reason);
+    for (const c of d.changes) more(c);
+  } else row('dtb', 'none');
+  row('cmdline', `${plan.cmdline} (${plan.cmdline.length} bytes)`);
+  for (const w of plan.warnings) row('warning', w);
+  for (const n of plan.notes) row('note', n);
+  return out.join('\n') + '\n';
+}
+
+/** The plan without the DTB bytes, for `--json`. */
+export function planJson(plan: BootPlan): object {
+  const { dtb, ...rest } = plan;
+  return {
+    ...rest,
+    dtb: dtb ? { source: dtb.source, origin: dtb.origin, reason: dtb.reason, size: dtb.bytes.length, changes: dtb.changes } : null,
+  };
+}
