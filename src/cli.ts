@@ -7,6 +7,7 @@ type Command = { summary: string; load: () => Promise<{ run(argv: readonly strin
 
 const commands: Record<string, Command> = {
   list: { summary: 'list the boot entries found (--json, --config FILE, --root DIR[=uuid:X] ...)', load: () => import('./cli/list') },
+  boot: { summary: 'boot an entry or a kernel with kexec (ENTRY-ID | --kernel F [--initrd F]... [--dtb F] [--cmdline S]; --dry-run prints the plan)', load: () => import('./cli/boot') },
 };
 
 function usage(): string {
