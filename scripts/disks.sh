@@ -47,8 +47,9 @@ amd=$(scripts/debian-packages.sh amd64 linux-image-amd64 busybox-static | tr '\n
 arm=$(scripts/debian-packages.sh arm64 linux-image-arm64 busybox-static | tr '\n' ' ')
 read -r amd_kernel amd_busybox <<<"$amd"
 read -r arm_kernel arm_busybox <<<"$arm"
-amd_kver=$(basename "$(ls -d "$amd_kernel"/lib/modules/*/ | head -n1)")
-arm_kver=$(basename "$(ls -d "$arm_kernel"/lib/modules/*/ | head -n1)")
+kernel_version() { find "$1/lib/modules" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort | tail -n1; }
+amd_kver=$(kernel_version "$amd_kernel")
+arm_kver=$(kernel_version "$arm_kernel")
 amd_vmlinuz=$amd_kernel/boot/vmlinuz-$amd_kver
 arm_image=$arm_kernel/boot/vmlinuz-$arm_kver
 rpi_dtb=$(find "$arm_kernel/usr/lib" -name bcm2837-rpi-3-b-plus.dtb | head -n1)
@@ -56,7 +57,9 @@ rpi_dtb=$(find "$arm_kernel/usr/lib" -name bcm2837-rpi-3-b-plus.dtb | head -n1)
 
 # --- marker initrds (one per architecture)
 marker_initrd() {
-  local busybox=$1 dest=$2 dir=$work/marker-$(basename "$dest")
+  local busybox=$1 dest=$2
+  local dir
+  dir=$work/marker-$(basename "$dest")
   mkdir -p "$dir/bin" "$dir/proc" "$dir/dev"
   install -m 0755 "$busybox/bin/busybox" "$dir/bin/busybox"
   cat > "$dir/init" <<'EOF'
@@ -396,4 +399,4 @@ AMD64_KERNEL=$amd_kver
 ARM64_KERNEL=$arm_kver
 EOF
 rm -rf "$work"
-echo "disks.sh: $(ls "$out" | tr '\n' ' ')in $out" >&2
+echo "disks.sh: made the sample disks in $out" >&2

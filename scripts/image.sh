@@ -52,7 +52,7 @@ say() { echo "image.sh: $*" >&2; }
 mapfile -t roots < <(scripts/debian-packages.sh "$arch" "linux-image-$arch" busybox-static kexec-tools)
 kernel_root=${roots[0]} busybox_root=${roots[1]} kexec_root=${roots[2]}
 kernel_root=$(cd "$kernel_root" && pwd -P)
-kver=$(basename "$(ls -d "$kernel_root"/lib/modules/*/ | head -n1)")
+kver=$(find "$kernel_root/lib/modules" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort | tail -n1)
 vmlinuz=$kernel_root/boot/vmlinuz-$kver
 
 # --- the program: the release's staged tree (npm run release)
@@ -191,7 +191,9 @@ add_module() {
   fi
   [ -z "${have_mod[$path]:-}" ] || return 0
   have_mod[$path]=1
-  for dep in $(grep -E "^$path:" "$kmods/modules.dep" | cut -d: -f2-); do
+  local deps
+  read -r -a deps <<<"$(grep -E "^$path:" "$kmods/modules.dep" | cut -d: -f2-)"
+  for dep in "${deps[@]}"; do
     add_module "$(basename "$dep" .ko)"
   done
   install -D -m 0644 "$kmods/$path" "$root/lib/modules/$kver/$path"

@@ -1,0 +1,254 @@
+// Runs the image (scripts/image.sh) in QEMU for the VM tests: serial console on the child's
+// stdin/stdout, the human monitor on a unix socket (hot-plug), disks attached as virtio.
+// Every wait has a timeout and fails with the screen and the tail of the console log, so a
+// hung boot is a clear failure, never a hung test run.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Screen } from './screen';
+
+export const TOP = resolve(__dirname, '../../..');
+export const DISKS = join(TOP, 'cache/disks');
+export type Arch = 'amd64' | 'arm64';
+
+/** Whether the VM suite was asked for (npm run test:vm); `npm test` skips it. */
+export const SKIP_VM = process.env['KEXEC_MENU_VM_TESTS'] === '1' ? false : 'VM tests run with `npm run test:vm`';
+
+export interface DiskSpec {
+  /** A file in cache/disks/. */
+  readonly name: string;
+  /** Attach the original read-only (QEMU refuses writes) instead of a writable copy. */
+  readonly readonly?: boolean;
+}
+
+export interface VmOptions {
+  readonly arch?: Arch;
+  readonly disks?: readonly DiskSpec[];
+  /** Kernel command line after the console= option. */
+  readonly append?: string;
+  /** Replaces the whole kernel command line. */
+  readonly cmdline?: string;
+  readonly memoryMiB?: number;
+}
+
+/** The identities scripts/disks.sh gave the sample disks (UUIDs, kernel versions). */
+export function diskIdentities(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(join(DISKS, 'identities'), 'utf8').split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+export function sha256File(file: string): Promise<string> {
+  return new Promise((res, rej) => {
+    const h = createHash('sha256');
+    createReadStream(file)
+      .on('data', (d) => h.update(d))
+      .on('end', () => res(h.digest('hex')))
+      .on('error', rej);
+  });
+}
+
+/** The hashes scripts/disks.sh recorded for the pristine disks. */
+export function recordedHashes(): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of readFileSync(join(DISKS, 'SHA256SUMS'), 'utf8').trim().split('\n')) {
+    const [hash, name] = line.split(/\s+/);
+    m.set(name!, hash!);
+  }
+  return m;
+}
+
+export class Vm {
+  /** Everything the serial console printed, \r removed. */
+  output = '';
+  readonly screen = new Screen(80, 24);
+  /** Writable copies of the disks, by name (their hashes are checked after the run). */
+  readonly diskFiles = new Map<string, string>();
+  readonly started = Date.now();
+  private readonly dir: string;
+  private readonly monitorPath: string;
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private readonly listeners = new Set<() => void>();
+  private exitCode: number | null | undefined;
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly opts: VmOptions = {}) {
+    const arch = opts.arch ?? 'amd64';
+    this.dir = mkdtempSync(join(tmpdir(), 'kexec-menu-vm-'));
+    this.monitorPath = join(this.dir, 'monitor.sock');
+    const image = join(TOP, 'cache/image', arch);
+    for (const f of ['vmlinuz', 'initramfs.cpio.gz']) {
+      if (!existsSync(join(image, f))) throw new Error(`${join(image, f)} is missing: run npm run image${arch === 'amd64' ? '' : ` -- ${arch}`}`);
+    }
+    const console_ = arch === 'amd64' ? 'ttyS0,115200' : 'ttyAMA0,115200';
+    const cmdline = opts.cmdline ?? `console=${console_} panic=-1 quiet ${opts.append ?? ''}`.trim();
+    const args = arch === 'amd64'
+      ? ['-M', 'pc', '-cpu', 'qemu64,+rdrand']
+      : ['-M', 'virt', '-cpu', 'cortex-a57', '-device', 'virtio-rng-pci'];
+    args.push(
+      '-m', String(opts.memoryMiB ?? 1024), '-smp', '1', '-no-reboot', '-net', 'none', '-display', 'none',
+      '-serial', 'stdio', '-monitor', `unix:${this.monitorPath},server=on,wait=off`,
+      '-kernel', join(image, 'vmlinuz'), '-initrd', join(image, 'initramfs.cpio.gz'), '-append', cmdline,
+    );
+    for (const d of opts.disks ?? []) args.push('-drive', this.driveSpec(d));
+    const qemu = arch === 'amd64' ? 'qemu-system-x86_64' : 'qemu-system-aarch64';
+    this.proc = spawn(qemu, args, { stdio: 'pipe' });
+    this.proc.stdout.setEncoding('latin1');
+    this.proc.stdout.on('data', (d: string) => {
+      this.output += d.replaceAll('\r', '');
+      this.screen.write(d);
+      for (const l of [...this.listeners]) l();
+    });
+    let stderr = '';
+    this.proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    this.exited = new Promise((res) => {
+      this.proc.on('exit', (code) => {
+        this.exitCode = code;
+        if (stderr.trim()) this.output += `\n[qemu stderr] ${stderr.trim()}\n`;
+        for (const l of [...this.listeners]) l();
+        res(code);
+      });
+    });
+  }
+
+  private driveSpec(d: DiskSpec): string {
+    const original = join(DISKS, d.name);
+    if (!existsSync(original)) throw new Error(`${original} is missing: run npm run disks`);
+    let file = original;
+    if (!d.readonly) {
+      file = join(this.dir, d.name);
+      copyFileSync(original, file);
+      this.diskFiles.set(d.name, file);
+    }
+    return `file=${file},format=raw,if=virtio${d.readonly ? ',readonly=on' : ''}`;
+  }
+
+  /** Seconds since QEMU was started. */
+  elapsed(): number {
+    return (Date.now() - this.started) / 1000;
+  }
+
+  /** Why a wait failed: what the screen and the log's end show. */
+  describe(): string {
+    const tail = this.output.slice(-3000);
+    return `--- screen ---\n${this.screen.toString()}\n--- console log (end) ---\n${tail}`;
+  }
+
+  /**
+   * Resolves with the first match of `pattern` in the console output from `from` on (default:
+   * everything so far is searched too); rejects after `seconds`, or when QEMU exits first.
+   */
+  waitFor(pattern: RegExp, seconds: number, what: string, from = 0): Promise<RegExpExecArray> {
+    return this.until(() => pattern.exec(this.output.slice(from)) ?? undefined, seconds, what);
+  }
+
+  /** Resolves when `test` holds for the screen's text (lines joined with \n). */
+  waitForScreen(test: (text: string) => boolean, seconds: number, what: string): Promise<string> {
+    return this.until(() => {
+      const text = this.screen.toString();
+      return test(text) ? text : undefined;
+    }, seconds, what);
+  }
+
+  private until<T>(check: () => T | undefined, seconds: number, what: string): Promise<T> {
+    return new Promise((res, rej) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+      };
+      const listener = (): void => {
+        const v = check();
+        if (v !== undefined) {
+          done();
+          res(v);
+        } else if (this.exitCode !== undefined) {
+          done();
+          rej(new Error(`QEMU exited (${this.exitCode}) before ${what}\n${this.describe()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        rej(new Error(`timed out after ${seconds} s waiting for ${what}\n${this.describe()}`));
+      }, seconds * 1000);
+      this.listeners.add(listener);
+      listener();
+    });
+  }
+
+  /** Types on the serial console. */
+  send(keys: string): void {
+    this.proc.stdin.write(keys);
+  }
+
+  /** One human-monitor command; resolves with its output. */
+  monitor(command: string): Promise<string> {
+    return new Promise((res, rej) => {
+      const sock = connect(this.monitorPath);
+      let buf = '';
+      let sent = false;
+      const timer = setTimeout(() => {
+        sock.destroy();
+        rej(new Error(`monitor command '${command}' got no answer: ${buf}`));
+      }, 10_000);
+      sock.setEncoding('utf8');
+      sock.on('data', (d: string) => {
+        buf += d;
+        // The monitor prints a banner and a (qemu) prompt, then the answer and a new prompt.
+        if (!sent && buf.includes('(qemu) ')) {
+          sent = true;
+          buf = '';
+          sock.write(command + '\n');
+        } else if (sent && buf.includes('(qemu) ')) {
+          clearTimeout(timer);
+          sock.end();
+          res(buf.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '').replace(/\(qemu\) $/, '').replace(command, '').trim());
+        }
+      });
+      sock.on('error', (e) => {
+        clearTimeout(timer);
+        rej(e);
+      });
+    });
+  }
+
+  /** Attaches another disk while the VM runs (a writable copy of a file of cache/disks/). */
+  async hotAdd(name: string, id: string): Promise<void> {
+    const file = join(this.dir, name);
+    copyFileSync(join(DISKS, name), file);
+    this.diskFiles.set(name, file);
+    const added = await this.monitor(`drive_add 0 if=none,id=${id},file=${file},format=raw`);
+    if (!/OK/.test(added)) throw new Error(`drive_add failed: ${added}`);
+    const dev = await this.monitor(`device_add virtio-blk-pci,drive=${id},id=${id}-dev`);
+    if (dev !== '') throw new Error(`device_add failed: ${dev}`);
+  }
+
+  /** Hashes of the writable disk copies that differ from what scripts/disks.sh recorded. */
+  async changedDisks(): Promise<string[]> {
+    const recorded = recordedHashes();
+    const changed: string[] = [];
+    for (const [name, file] of this.diskFiles) {
+      if ((await sha256File(file)) !== recorded.get(name)) changed.push(name);
+    }
+    return changed;
+  }
+
+  /** Stops QEMU (if still running) and removes the disk copies. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.exitCode === undefined) {
+      this.proc.kill('SIGKILL');
+      await this.exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Saves the console log (for a failed test's artifacts). */
+  saveLog(file: string): void {
+    writeFileSync(file, this.output);
+  }
+}
