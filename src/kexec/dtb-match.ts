@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BootError } from './errors';
-import { boardIdentity, parseFdt } from './fdt';
+import { readRootProperties, stringList } from './fdt';
 import { readDeviceTreeFile } from './inspect';
 
 export interface DtbChoice {
@@ -56,8 +56,9 @@ interface Candidate {
 
 function readCandidate(path: string): Candidate | undefined {
   try {
-    const fdt = parseFdt(readDeviceTreeFile(path), path);
-    return { path, ...boardIdentity(fdt) };
+    const root = readRootProperties(readDeviceTreeFile(path), path);
+    const model = stringList(root.get('model'))[0];
+    return { path, compatible: stringList(root.get('compatible')), ...(model !== undefined ? { model } : {}) };
   } catch {
     return undefined; // a broken file is simply not a candidate
   }

@@ -160,6 +160,43 @@ export function parseFdt(bytes: Uint8Array, source = 'device tree'): Fdt {
   return { bootCpuidPhys: u32(bytes, 28), reservations, root: root! };
 }
 
+/**
+ * Only the root node's properties (model, compatible…), without building the tree: picking
+ * a DTB out of a folder of hundreds reads just this much of each.
+ */
+export function readRootProperties(bytes: Uint8Array, source = 'device tree'): Map<string, Uint8Array> {
+  const header = readFdtHeader(bytes, source);
+  const offStruct = u32(bytes, 8);
+  const offStrings = u32(bytes, 12);
+  const sizeStrings = u32(bytes, 32);
+  const structEnd = header.version >= 17 ? offStruct + u32(bytes, 36) : header.totalSize;
+  const props = new Map<string, Uint8Array>();
+  const bad = (what: string): never => {
+    throw new FdtError(`${source} is corrupt: ${what}`);
+  };
+  let pos = offStruct;
+  const word = () => (pos + 4 <= structEnd ? ((pos += 4), u32(bytes, pos - 4)) : bad('the structure block ends early'));
+  while (word() === FDT_NOP);
+  if (u32(bytes, pos - 4) !== FDT_BEGIN_NODE) bad('it does not start with a node');
+  const nul = bytes.indexOf(0, pos);
+  if (nul === -1 || nul >= structEnd) bad('the root node name is not NUL-terminated');
+  pos = (nul + 1 + 3) & ~3;
+  // Bounded by the structure block: every token moves `pos` forward.
+  for (;;) {
+    const t = word();
+    if (t === FDT_NOP) continue;
+    if (t !== FDT_PROP) break; // the first child or the end of the root: no more root properties
+    const len = word();
+    const nameOff = word();
+    if (pos + len > structEnd || nameOff >= sizeStrings) bad('a root property lies outside its block');
+    const end = bytes.indexOf(0, offStrings + nameOff);
+    if (end === -1 || end >= offStrings + sizeStrings) bad('a property name is not NUL-terminated');
+    props.set(new TextDecoder('latin1').decode(bytes.subarray(offStrings + nameOff, end)), bytes.subarray(pos, pos + len));
+    pos = (pos + len + 3) & ~3;
+  }
+  return props;
+}
+
 /** Writes a tree as a version-17 DTB (blocks in the order dtc uses: rsvmap, struct, strings). */
 export function serializeFdt(fdt: Fdt): Uint8Array {
   const names = new Map<string, number>();

@@ -326,6 +326,7 @@ function payloadCompressionOf(head: Buffer): { payloadCompression?: Compression 
 async function findBanner(chunks: AsyncIterable<Buffer> & { destroy?(): void }, limit: number): Promise<string | undefined> {
   let carry = Buffer.alloc(0);
   let seen = 0;
+  let firstSeen: string | undefined;
   try {
     for await (const chunk of chunks) {
       seen += chunk.length;
@@ -343,7 +344,12 @@ async function findBanner(chunks: AsyncIterable<Buffer> & { destroy?(): void }, 
         }
         const text = buf.toString('latin1', start, start + (stop === -1 ? MAX_BANNER : stop));
         // Skip printf formats ("Linux version %s") and prose; the banner starts with a release.
-        if (/^[0-9]/.test(text)) return text.trim();
+        // Kernels since 6.1 also carry a copy without the build number ("# SMP"), made
+        // before the final link; the one with "#<n>" is what `uname -v` shows.
+        if (/^[0-9]/.test(text)) {
+          if (/ #\d/.test(text)) return text.trim();
+          firstSeen ??= text.trim();
+        }
         from = start;
       }
       carry = Buffer.from(pending !== undefined ? buf.subarray(pending) : buf.subarray(Math.max(0, buf.length - BANNER.length + 1)));
@@ -352,7 +358,7 @@ async function findBanner(chunks: AsyncIterable<Buffer> & { destroy?(): void }, 
   } finally {
     chunks.destroy?.();
   }
-  return undefined;
+  return firstSeen;
 }
 
 /** The version string a bzImage's setup header points at (0x200 + kernel_version). */
