@@ -247,12 +247,18 @@ export function fixupDeviceTree(input: FixupInput): FixedDeviceTree {
   } else {
     changes.push('The running system\'s device tree is not available, so memory and reserved regions are the file\'s own.');
   }
-  if (running) {
-    carryMemory(fdt, running, changes);
-    carryMemreserve(fdt, running, changes);
-    carryReservedMemory(fdt, running, changes);
+  try {
+    if (running) {
+      carryMemory(fdt, running, changes);
+      carryMemreserve(fdt, running, changes);
+      carryReservedMemory(fdt, running, changes);
+    }
+    fixChosen(fdt, running, input, changes);
+  } catch (err) {
+    // A region of the running system that the file's #address-cells/#size-cells cannot hold.
+    if (err instanceof FdtError) throw new BootError(`The running system's device tree cannot be carried into ${input.source}: ${err.message}.`, 'EINVAL');
+    throw err;
   }
-  fixChosen(fdt, running, input, changes);
   return { bytes: finish(fdt, input.source), changes };
 }
 

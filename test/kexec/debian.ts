@@ -1,7 +1,8 @@
 // Real Debian kernel packages for the kexec tests, fetched by scripts/debian-packages.sh
 // (cached in cache/debian/, nothing installed). A machine without network skips with the reason.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(__dirname, '../../..');
@@ -58,4 +59,14 @@ export function dtc(source: string): Buffer {
   const r = spawnSync('dtc', ['-I', 'dts', '-O', 'dtb', '-o', '-', '-'], { input: source, timeout: 30_000 });
   if (r.status !== 0) throw new Error(`dtc: ${r.stderr.toString()}`);
   return r.stdout;
+}
+
+/** The device tree QEMU hands a guest (`-machine dumpdtb=`), or a string saying why not. */
+export function qemuDtb(args: readonly string[]): Buffer | string {
+  const out = join(tmpdir(), `kexec-menu-qemu-${process.pid}-${Math.random().toString(36).slice(2)}.dtb`);
+  const r = spawnSync('qemu-system-aarch64', [...args, '-display', 'none', '-machine', `dumpdtb=${out}`], { encoding: 'utf8', timeout: 60_000 });
+  if (r.error || !existsSync(out)) return `qemu-system-aarch64 could not dump a device tree: ${r.error?.message ?? r.stderr.trim()}`;
+  const bytes = readFileSync(out);
+  rmSync(out);
+  return bytes;
 }
