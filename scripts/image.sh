@@ -107,7 +107,10 @@ find_lib() {
 fetch_lib() {
   # The Debian package holding $1 on this machine, downloaded for $arch.
   local soname=$1 pkg
-  pkg=$(dpkg -S "*/$(uname -m)-linux-gnu/$soname" 2>/dev/null | head -n1 | cut -d: -f1)
+  case "$soname" in
+    ld-linux-*) pkg=libc6 ;; # the interpreter of another architecture is not on this machine
+    *) pkg=$(dpkg -S "*/$(uname -m)-linux-gnu/$soname" 2>/dev/null | head -n1 | cut -d: -f1) ;;
+  esac
   [ -n "$pkg" ] || { say "no package on this machine holds $soname, to fetch for $arch"; return 1; }
   scripts/debian-packages.sh "$arch" "$pkg" >/dev/null
 }
@@ -184,7 +187,7 @@ declare -A have_mod=()
 add_module() {
   local name=$1 path dep
   # modules.dep names files; module names treat - and _ alike.
-  path=$(grep -E "(^|/)(${name//[-_]/[-_]})\.ko:" "$kmods/modules.dep" | head -n1 | cut -d: -f1)
+  path=$(grep -E "(^|/)(${name//[-_]/[-_]})\.ko:" "$kmods/modules.dep" | head -n1 | cut -d: -f1 || true)
   if [ -z "$path" ]; then
     if grep -qE "(^|/)(${name//[-_]/[-_]})\.ko$" "$kmods/modules.builtin"; then return 0; fi
     say "module $name is neither in modules.dep nor built in ($kver)"; exit 1

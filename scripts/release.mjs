@@ -16,7 +16,7 @@
 //   node scripts/release.mjs [--update-hash]   (--update-hash rewrites kexec-menu.hash)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -139,7 +139,10 @@ function licenses(metafile) {
 
 export async function release({ updateHash = false, entry = undefined } = {}) {
   const name = `kexec-menu-${pkg.version}`;
-  const stage = join(top, 'dist', name);
+  const final = join(top, 'dist', name);
+  // Built beside the previous tree and swapped in at the end: a failed bundle leaves the last
+  // good release in place (scripts/image.sh and KEXEC_MENU_OVERRIDE_SRCDIR use it).
+  const stage = `${final}.tmp`;
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage, { recursive: true });
   const metafile = await bundle({ entry, outfile: join(stage, 'kexec-menu.js') });
@@ -160,17 +163,19 @@ export async function release({ updateHash = false, entry = undefined } = {}) {
   const tarball = join(top, 'dist', `${name}.tar.gz`);
   // gzip header mtime is 0 and OS byte fixed by zlib: same tree, same bytes.
   const gz = gzipSync(tarTree(stage, name), { level: 9 });
+  rmSync(final, { recursive: true, force: true });
+  renameSync(stage, final);
   writeFileSync(tarball, gz);
   const sha256 = createHash('sha256').update(gz).digest('hex');
   if (updateHash) {
     const hashFile = join(top, 'buildroot-external/package/kexec-menu/kexec-menu.hash');
-    const licenseHash = createHash('sha256').update(readFileSync(join(stage, 'LICENSES.txt'))).digest('hex');
+    const licenseHash = createHash('sha256').update(readFileSync(join(final, 'LICENSES.txt'))).digest('hex');
     writeFileSync(
       hashFile,
       `# Locally computed by \`npm run release -- --update-hash\`\nsha256  ${sha256}  ${name}.tar.gz\nsha256  ${licenseHash}  LICENSES.txt\n`,
     );
   }
-  return { stage, tarball, sha256, bytes: gz.length };
+  return { stage: final, tarball, sha256, bytes: gz.length };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
