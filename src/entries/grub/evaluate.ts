@@ -37,8 +37,13 @@ export const MAX_CALL_DEPTH = 32;
 export const MAX_LOOP_ITERATIONS = 1000;
 /** Commands any single menu entry may run (its body plus the functions it calls). */
 export const MAX_ENTRY_STEPS = 20_000;
-/** Commands a partition may run in all, plus half a command per byte of config read. */
-export const BASE_STEPS = 200_000;
+/**
+ * Commands a config may run in all, plus one per byte of config read. A real config runs
+ * well under 0.1 command per byte; this bounds a loop that never ends to about a second.
+ */
+export const BASE_STEPS = 1_000_000;
+/** Diagnostics one file may add; past it one line says how many more there were. */
+export const MAX_DIAGNOSTICS_PER_FILE = 50;
 
 /** Thrown when a step budget runs out; caught where the budget was set. */
 export class BudgetExhausted extends Error {
@@ -83,11 +88,19 @@ export class Interpreter {
   ) {}
 
   report(file: string, line: number | undefined, severity: Severity, message: string): void {
+    if ((this.perFile.get(file) ?? 0) > MAX_DIAGNOSTICS_PER_FILE) return;
     const key = `${severity}\u0000${file}\u0000${line ?? ''}\u0000${message}`;
     if (this.seenDiagnostics.has(key)) return;
     this.seenDiagnostics.add(key);
+    const count = (this.perFile.get(file) ?? 0) + 1;
+    this.perFile.set(file, count);
+    if (count > MAX_DIAGNOSTICS_PER_FILE) {
+      if (count === MAX_DIAGNOSTICS_PER_FILE + 1) this.diagnostics.push({ severity: 'warning', file, message: `more than ${MAX_DIAGNOSTICS_PER_FILE} problems; the rest are not listed` });
+      return;
+    }
     this.diagnostics.push(line === undefined ? { severity, file, message } : { severity, file, line, message });
   }
+  private readonly perFile = new Map<string, number>();
 
   /** Set once the partition's step budget ran out: nothing more is run. */
   exhausted = false;
@@ -126,7 +139,7 @@ export class Interpreter {
       return undefined;
     }
     this.filesRead++;
-    this.stepLimit += Math.floor(text.length / 2);
+    this.stepLimit += text.length;
     return { text, realPath };
   }
 
@@ -174,8 +187,13 @@ export class Interpreter {
   }
   private exhaustedReported = false;
 
-  get stepsUsed(): number {
-    return this.steps;
+  /**
+   * Running the entries' bodies gets its own allowance: a config whose top level ran out
+   * of steps still lists the entries it defined before.
+   */
+  startListing(): void {
+    this.exhausted = false;
+    this.stepLimit = this.steps + BASE_STEPS;
   }
 
   /** Runs a submenu's body in a new context, as GRUB does when the submenu is entered. */

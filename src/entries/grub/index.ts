@@ -5,7 +5,7 @@
 import type { Diagnostic, FormatParser, MachineContext, ParsedEntry, ParseResult, PartitionFiles } from '../model';
 import { DeviceTable } from './devices';
 import { Interpreter, initialEnvironment } from './evaluate';
-import { Listing } from './listing';
+import { Listing, LocalIds } from './listing';
 import { findConfigs } from './locations';
 import { grubStrtoul, type Menu } from './menu';
 
@@ -14,7 +14,7 @@ export const grubParser: FormatParser = {
   parse(files: PartitionFiles, partition: string, machine: MachineContext): ParseResult {
     const entries: ParsedEntry[] = [];
     const diagnostics: Diagnostic[] = [];
-    const localIds = new Set<string>();
+    const localIds = new LocalIds();
     const listed = new Set<string>();
     let configTimeout: number | undefined;
     let current = '/';
@@ -27,11 +27,12 @@ export const grubParser: FormatParser = {
         const read = interp.readConfig(config.realPath, { file: config.path, line: 1 });
         if (read) {
           const menu = interp.runMenuFile(config.path, read.realPath, read.text, initialEnvironment(devices, config.path, machine));
+          interp.startListing();
           new Listing(interp, entries, localIds).menu(menu, [], true);
           const timeout = menuTimeout(menu, config.path, interp);
           if (configTimeout === undefined) configTimeout = timeout;
         }
-        diagnostics.push(...interp.diagnostics);
+        for (const d of interp.diagnostics) diagnostics.push(d);
       }
     } catch (e) {
       // A bug here must not cost the rest of the menu: report it and keep what was found.

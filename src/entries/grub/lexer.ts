@@ -47,7 +47,10 @@ const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 const isHex = (c: string): boolean => /^[0-9a-fA-F]$/.test(c);
 const SPECIAL_VARS = new Set(['?', '#', '*', '@']);
 
-class LexError extends Error {}
+/** Thrown inside the lexer and caught in next(); not an Error, as capturing a stack trace per bad word is slow. */
+class LexError {
+  constructor(readonly message: string) {}
+}
 
 /** Pieces of one word being built; adjacent literal text is merged. */
 class WordBuilder {

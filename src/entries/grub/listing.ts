@@ -24,7 +24,7 @@ export class Listing {
     /** Where entries go: shared by every config of the partition. */
     readonly entries: ParsedEntry[],
     /** Local ids already given on this partition. */
-    private readonly localIds: Set<string>,
+    private readonly localIds: LocalIds,
   ) {}
 
   /**
@@ -86,7 +86,7 @@ export class Listing {
     }
     const version = item.bls?.version ?? kernelVersion(kernel.resource.path);
     return {
-      localId: this.uniqueId(item.explicitId ? item.id : title),
+      localId: this.localIds.take(item.explicitId ? item.id : title),
       title,
       ...(version !== undefined ? { version } : {}),
       kernel: kernel.resource,
@@ -100,12 +100,23 @@ export class Listing {
       source: { format: 'grub', file: item.file, line: item.line, partition: this.interp.partition },
     };
   }
+}
 
-  /** Local ids must be unique on the partition; a repeat gets `~2`, `~3`… in list order (stable). */
-  private uniqueId(id: string): string {
+/**
+ * Local ids must be unique on a partition: a repeat gets `~2`, `~3`… in list order, which is
+ * stable across rescans. The next free suffix is remembered per id, so a generated config
+ * that repeats one id thousands of times stays linear.
+ */
+export class LocalIds {
+  private readonly used = new Set<string>();
+  private readonly nextSuffix = new Map<string, number>();
+
+  take(id: string): string {
     let candidate = id;
-    for (let n = 2; this.localIds.has(candidate); n++) candidate = `${id}~${n}`;
-    this.localIds.add(candidate);
+    let n = this.nextSuffix.get(id) ?? 2;
+    while (this.used.has(candidate)) candidate = `${id}~${n++}`;
+    this.nextSuffix.set(id, n);
+    this.used.add(candidate);
     return candidate;
   }
 }

@@ -72,6 +72,7 @@ export class Parser {
   private readonly lexer: Lexer;
   private lookahead: Token | undefined;
   private depth = 0;
+  private reportedTooDeep = false;
   readonly problems: SyntaxProblem[] = [];
 
   constructor(text: string) {
@@ -185,6 +186,29 @@ export class Parser {
     }
   }
 
+  /**
+   * Drops an if/for/while/until/function construct starting at the next token, counting
+   * `if`…`fi`, `do`…`done` and `{`…`}` without recursion.
+   */
+  private skipConstruct(): void {
+    let open = 0;
+    for (;;) {
+      const t = this.take();
+      if (t.kind === 'eof') return;
+      let closes = false;
+      if (t.kind === 'lbrace') open++;
+      else if (t.kind === 'rbrace') {
+        open--;
+        closes = true;
+      } else if (t.kind === 'word' && (t.keyword === 'if' || t.keyword === 'do')) open++;
+      else if (t.kind === 'word' && (t.keyword === 'fi' || t.keyword === 'done')) {
+        open--;
+        closes = true;
+      }
+      if (closes && open <= 0) return;
+    }
+  }
+
   /** After a `{`: drops everything up to its matching `}`, without recursion. */
   private skipBalanced(): void {
     let open = 1;
@@ -201,16 +225,16 @@ export class Parser {
     if (t.kind === 'word' && t.keyword !== undefined) {
       switch (t.keyword) {
         case 'if':
-          return this.nested(() => this.ifStatement());
+          return this.nested(() => this.ifStatement(), () => this.skipConstruct());
         case 'for':
-          return this.nested(() => this.forStatement());
+          return this.nested(() => this.forStatement(), () => this.skipConstruct());
         case 'while':
         case 'until':
-          return this.nested(() => this.whileStatement());
+          return this.nested(() => this.whileStatement(), () => this.skipConstruct());
         case 'function':
           // GRUB's grammar allows `function` only as a statement of its own, not in a block.
           if (this.depth > 0) this.problem(t.line, 'GRUB defines functions only at the top of a file, not inside a block or statement');
-          return this.nested(() => this.functionDefinition());
+          return this.nested(() => this.functionDefinition(), () => this.skipConstruct());
         case 'case':
         case 'select':
         case 'esac':
@@ -226,12 +250,12 @@ export class Parser {
     return this.command();
   }
 
-  /** Runs a nested construct under the depth limit; past it, the construct is skipped. */
-  private nested<T>(parse: () => T | undefined): T | undefined {
+  /** Runs a nested construct under the depth limit; past it, `skip` drops the whole construct. */
+  private nested<T>(parse: () => T | undefined, skip: () => void): T | undefined {
     if (this.depth >= MAX_NESTING) {
-      const t = this.take();
-      this.problem(t.line, `statements nested more than ${MAX_NESTING} deep are skipped`);
-      this.skipCommand();
+      if (!this.reportedTooDeep) this.problem(this.peek().line, `statements nested more than ${MAX_NESTING} deep are skipped`);
+      this.reportedTooDeep = true;
+      skip();
       return undefined;
     }
     this.depth++;
@@ -260,7 +284,7 @@ export class Parser {
           this.skipBalanced();
           return undefined;
         }
-        block = this.nested(() => this.block(t.line));
+        block = this.nested(() => this.block(t.line), () => this.skipBalanced());
         break;
       }
       if (t.kind === 'operator') {
