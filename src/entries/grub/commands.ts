@@ -6,7 +6,7 @@ import { normalizePath } from '../paths';
 import { blscfg } from './blscfg';
 import { UNKNOWN_VALUE } from './conditions';
 import type { Located } from './devices';
-import type { Frame, Interpreter, Status } from './evaluate';
+import { setConfigVariables, type Frame, type Interpreter, type Status } from './evaluate';
 import { parseGrubenv } from './grubenv';
 import type { MenuItem } from './menu';
 import { lastValue, parseOptions, type OptionSpec } from './options';
@@ -149,8 +149,22 @@ const source: Builtin = (c) => {
   }
   const read = c.interp.readConfig(l.path, { file: c.frame.file, line: c.line });
   if (!read) return 1;
-  return c.interp.runText(read.text, read.realPath, { ...c.frame, file: l.path });
+  // GRUB points config_file/config_directory at the sourced file while it runs.
+  const env = c.frame.env;
+  const saved = [env.get('config_file'), env.get('config_directory')] as const;
+  setConfigVariables(env, c.interp.devices.selfName, l.path);
+  try {
+    return c.interp.runText(read.text, read.realPath, { ...c.frame, file: l.path });
+  } finally {
+    restore(env, 'config_file', saved[0]);
+    restore(env, 'config_directory', saved[1]);
+  }
 };
+
+function restore(env: Frame['env'], name: string, value: string | undefined): void {
+  if (value === undefined) env.unset(name);
+  else env.set(name, value);
+}
 
 /**
  * `configfile FILE`: GRUB shows FILE's menu, read in a new context. In a menu that menu
@@ -420,6 +434,12 @@ const cpuid: Builtin = (c) => {
   return 'unknown';
 };
 
+/**
+ * `keystatus` alone asks whether the terminal can report modifier keys (it can);
+ * `keystatus --shift` etc. whether one is held, and on a machine booting unattended none is.
+ */
+const keystatus: Builtin = (c) => (c.args.length === 0 ? 0 : 1);
+
 const probe: Builtin = (c) => {
   // `probe --set=VAR --fs-uuid DEV`: the answer is only known for partitions found by UUID.
   const o = parseOptions(c.args, [
@@ -475,6 +495,7 @@ const entries: [string, Builtin][] = [
   ['devicetree', devicetree],
   ['fwsetup', fwsetup],
   ['cpuid', cpuid],
+  ['keystatus', keystatus],
   ['blscfg', blscfgCommand],
   ['bls_import', blscfgCommand],
 ];
@@ -499,7 +520,7 @@ for (const name of [
   entries.push([name, succeed]);
 }
 // Commands whose answer depends on the machine GRUB runs on (keys held, hardware lists…).
-for (const name of ['keystatus', 'hwmatch', 'regexp', 'smbios', 'read', 'tr', 'efivar', 'getenv', 'test_blockarg']) {
+for (const name of ['hwmatch', 'regexp', 'smbios', 'read', 'tr', 'efivar', 'getenv', 'test_blockarg']) {
   entries.push([name, undecidable]);
 }
 
