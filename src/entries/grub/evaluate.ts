@@ -38,7 +38,7 @@ export const MAX_LOOP_ITERATIONS = 1000;
 /** Commands any single menu entry may run (its body plus the functions it calls). */
 export const MAX_ENTRY_STEPS = 20_000;
 /**
- * Commands a config may run in all, plus one per byte of config read. A real config runs
+ * Commands one config (with what it includes and its entries) may run, plus one per byte of config read. A real config runs
  * well under 0.1 command per byte; this bounds a loop that never ends to about a second.
  */
 export const BASE_STEPS = 1_000_000;
@@ -47,7 +47,7 @@ export const MAX_DIAGNOSTICS_PER_FILE = 50;
 
 /** Thrown when a step budget runs out; caught where the budget was set. */
 export class BudgetExhausted extends Error {
-  constructor(readonly scope: 'partition' | 'entry') {
+  constructor(readonly scope: 'config' | 'entry') {
     super(`step budget of the ${scope} exhausted`);
   }
 }
@@ -63,6 +63,11 @@ export class Interpreter {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seenDiagnostics = new Set<string>();
   readonly functions = new Map<string, FunctionInfo>();
+  private readonly perFile = new Map<string, number>();
+
+  /** Set once the config's step budget ran out: nothing more is run. */
+  exhausted = false;
+  private exhaustedReported = false;
 
   private steps = 0;
   private stepLimit = BASE_STEPS;
@@ -100,17 +105,13 @@ export class Interpreter {
     }
     this.diagnostics.push(line === undefined ? { severity, file, message } : { severity, file, line, message });
   }
-  private readonly perFile = new Map<string, number>();
-
-  /** Set once the partition's step budget ran out: nothing more is run. */
-  exhausted = false;
 
   /** Counts one command against the budgets. */
   private tick(): void {
     this.steps++;
     if (this.exhausted || this.steps > this.stepLimit) {
       this.exhausted = true;
-      throw new BudgetExhausted('partition');
+      throw new BudgetExhausted('config');
     }
     if (this.steps > this.entryStepLimit) throw new BudgetExhausted('entry');
   }
@@ -179,13 +180,12 @@ export class Interpreter {
     return { items, env, nested };
   }
 
-  /** Reports, once, that the partition's budget ran out while running `file`. */
+  /** Reports, once, that the config's step budget ran out while running `file`. */
   reportExhausted(file: string): void {
     if (this.exhaustedReported) return;
     this.exhaustedReported = true;
     this.report(file, undefined, 'error', `stopped after ${this.stepLimit} GRUB commands (a loop that does not end?); the menu is what was built until then`);
   }
-  private exhaustedReported = false;
 
   /**
    * Running the entries' bodies gets its own allowance: a config whose top level ran out

@@ -56,7 +56,7 @@ export class Listing {
         }
       } catch (e) {
         if (!(e instanceof BudgetExhausted)) throw e;
-        if (e.scope === 'partition') this.interp.reportExhausted(item.file);
+        if (e.scope === 'config') this.interp.reportExhausted(item.file);
         else this.interp.report(item.file, item.line, 'warning', `"${path.join(' > ')}" runs too many commands (a loop that does not end?); not listed`);
       }
     });
