@@ -167,6 +167,24 @@ if [ "\${grub_platform}" = "pc" ]; then menuentry "bios" { linux16 /vmlinuz }; f
   assert.deepEqual(titles(runGrub(cfg, {}, { efiArch: 'aa64' })), ['efi-arm64']);
 });
 
+test('an installer menu built in a loop over the folders present, each entry reading its word as $2', () => {
+  const cfg = `
+for BITS in 32 64; do
+  if [ -d "/ppc/ppc\${BITS}" ]; then
+    menuentry "Install (\${BITS}-bit)" $BITS --class os {
+      linux /ppc/ppc\${2}/vmlinuz ro
+      initrd /ppc/ppc\${2}/initrd.img
+    }
+  fi
+done
+submenu 'Other options...' { menuentry 'Reboot' { reboot; } }
+`;
+  const files = new MemoryFiles({ '/boot/grub/grub.cfg': cfg, '/ppc/ppc64/vmlinuz': 'k' });
+  const r = grubParser.parse(files, 'sda1', X64);
+  assert.deepEqual(r.entries.map((e) => [e.title, e.kernel.path, e.initrds.map((i) => i.path), e.cmdline]), [['Install (64-bit)', '/ppc/ppc64/vmlinuz', ['/ppc/ppc64/initrd.img'], 'ro']]);
+  assert.deepEqual(messages(r), ['info@11: "Other options... > Reboot" reboots the machine, which kexec cannot do; not listed']);
+});
+
 test('loops: for over words, while/until with break and continue, runaway loops stopped', () => {
   const r = runGrub(`
 for k in 6.1 6.2 "6.3 rc"; do
