@@ -20,6 +20,8 @@
 #   cache/disks/arm64-virt.ext4    for arm64 QEMU virt: extlinux entry with Debian's arm64
 #                                  kernel and an fdt line naming the DTB QEMU's virt machine
 #                                  dumps (kaslr-seed cleared, which kexec requires)
+#   cache/disks/dirty-journal.ext4 ext4 whose journal needs recovery (a plain read-only mount
+#                                  writes to it), with an Arch-style /boot of loose kernels
 #   cache/disks/SHA256SUMS         their hashes, to prove nothing wrote to them
 # Identities (UUIDs, labels) are fixed, so tests can expect exact command lines.
 set -euo pipefail
@@ -36,6 +38,7 @@ ROOT_UUID=3f6a1c2e-8b4d-4e5f-9a7b-1c2d3e4f5a6b
 ESP_VOLID=4B1D5E7A           # FAT volume id, shown as 4B1D-5E7A
 EXTLINUX_UUID=7e2b9c41-0d3a-4f6e-8b15-92ac3d4e5f60
 ARM64_UUID=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+DIRTY_UUID=d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6
 RPI_VOLID=5A3C7E91
 MACHINE_ID=6b1f3e2a9c8d4e7f8a0b1c2d3e4f5a6b
 GPT_DISK_GUID=0d3b7e6a-2f1c-4b8e-9a5d-6c7e8f9a0b1c
@@ -382,15 +385,31 @@ label arm64-dtb
 EOF
 mkext4 "$a" "$work/arm64-virt.ext4" "$ARM64_UUID" arm64-boot
 
-for f in debian-root.ext4 esp.vfat gpt.img extlinux.ext4 rpi-boot.vfat arm64-virt.ext4; do
+# --- dirty-journal.ext4: an ext4 file system whose journal needs recovery (as after a power
+# cut). A plain read-only mount replays the journal and so writes to the disk; the menu must
+# not (ext4 `noload`, device set read-only). It holds a loose kernel (an Arch-style /boot).
+j=$work/dirty
+mkdir -p "$j/boot"
+install -m 0644 "$amd_vmlinuz" "$j/boot/vmlinuz-linux"
+install -m 0644 "$work/initrd-amd64.img" "$j/boot/initramfs-linux.img"
+mkext4 "$j" "$work/dirty-journal.ext4" "$DIRTY_UUID" dirty-root
+debugfs -w -R "feature needs_recovery" "$work/dirty-journal.ext4" >/dev/null 2>&1
+dumpe2fs -h "$work/dirty-journal.ext4" 2>/dev/null | grep -q '^Filesystem features:.*needs_recovery' || {
+  echo "disks.sh: could not set needs_recovery on dirty-journal.ext4" >&2
+  exit 1
+}
+
+all_disks=(debian-root.ext4 esp.vfat gpt.img extlinux.ext4 rpi-boot.vfat arm64-virt.ext4 dirty-journal.ext4)
+for f in "${all_disks[@]}"; do
   mv "$work/$f" "$out/$f"
 done
-(cd "$out" && sha256sum debian-root.ext4 esp.vfat gpt.img extlinux.ext4 rpi-boot.vfat arm64-virt.ext4 > SHA256SUMS)
+(cd "$out" && sha256sum "${all_disks[@]}" > SHA256SUMS)
 cat > "$out/identities" <<EOF
 ROOT_UUID=$ROOT_UUID
 ESP_VOLID=$ESP_VOLID
 EXTLINUX_UUID=$EXTLINUX_UUID
 ARM64_UUID=$ARM64_UUID
+DIRTY_UUID=$DIRTY_UUID
 RPI_VOLID=$RPI_VOLID
 MACHINE_ID=$MACHINE_ID
 ESP_PARTUUID=$ESP_PARTUUID
