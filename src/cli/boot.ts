@@ -36,8 +36,12 @@ const OPTIONS = {
 /** The system-call module, loaded only for a real boot (it loads koffi). */
 type Sys = KexecFileSys & HandoffSys & { insideImage(): boolean };
 function loadSys(): Sys {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('../sys') as Sys;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('../sys') as Sys;
+  } catch (err) {
+    throw new BootError(`kexec-menu's system-call module could not be loaded (${err instanceof Error ? err.message.split('\n')[0] : String(err)}), so nothing was loaded.`);
+  }
 }
 
 /** The settings part of the options: scan-options' --cmdline means kexec-menu's own options. */
@@ -77,7 +81,12 @@ function fail(sentence: string): number {
 }
 
 async function execLoaded(): Promise<number> {
-  const sys = loadSys();
+  let sys: Sys;
+  try {
+    sys = loadSys();
+  } catch (err) {
+    return fail(explainBootFailure(err, { stage: 'exec' }));
+  }
   if (!sys.insideImage()) return fail('--exec-loaded reboots the machine, so it runs only inside the kexec-menu image.');
   try {
     await handOverDirect({ sys, unmountAll: async () => [] });

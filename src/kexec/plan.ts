@@ -20,7 +20,7 @@ import { composeCmdline } from './cmdline';
 import { cannotDecompress, type Compression } from './compression';
 import { checkDeviceTree, fixupDeviceTree } from './dt-fixup';
 import { chooseDeviceTree } from './dtb-match';
-import { BootError, explainBootFailure } from './errors';
+import { BootError, explainBootFailure, sentenceFor } from './errors';
 import { type Architecture, type KernelHeader, type KernelImageInfo, inspectKernelImage, readDeviceTreeFile } from './inspect';
 import { cpuParkingWarning } from './psci';
 import type { RunningSystem } from './system';
@@ -125,7 +125,8 @@ function statFile(path: string, what: string): PlannedFile {
     return { path, size: st.size };
   } catch (err) {
     if (err instanceof BootError) throw err;
-    throw new BootError(explainBootFailure(err, { stage: 'read', file: `The ${what} ${path}` }), (err as { code?: string }).code);
+    const code = (err as { code?: string }).code;
+    throw new BootError(code ? sentenceFor(code, { stage: 'read', file: `The ${what} ${path}` }) : explainBootFailure(err, { stage: 'read', file: path }), code);
   }
 }
 
