@@ -71,7 +71,7 @@ function readCandidate(path: string): Candidate | undefined {
  * Throws BootError when nothing fits.
  */
 export function chooseDeviceTree(dir: string, board: readonly string[] | undefined, preferred?: string): DtbChoice {
-  const shown = relative(process.cwd(), dir) || dir;
+  const shown = dir;
   if (preferred) {
     const path = join(dir, preferred);
     const c = readCandidate(path);
