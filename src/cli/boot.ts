@@ -4,8 +4,9 @@ import { statSync } from 'node:fs';
 import { machineContextFromSystem } from '../entries/machine';
 import { scanPartitions } from '../entries/scan';
 import { BootError, explainBootFailure } from '../kexec/errors';
-import { type Handoff, cancelBoot, detectInit, handOverDirect, handOverInit, type HandoffSys } from '../kexec/handoff';
-import { type KexecFileSys, loadPlan } from '../kexec/loader';
+import { executePlan } from '../kexec/execute';
+import { type Handoff, handOverDirect, type HandoffSys } from '../kexec/handoff';
+import type { KexecFileSys } from '../kexec/loader';
 import { type BootRequest, planBoot, requestFromEntry } from '../kexec/plan';
 import { formatPlan, planJson } from '../kexec/plan-format';
 import { detectRunningSystem } from '../kexec/system';
@@ -134,29 +135,20 @@ export async function run(argv: readonly string[]): Promise<number> {
 
     const sys = loadSys();
     if (!sys.insideImage()) return fail('Loading a kernel replaces the running system, so kexec-menu does it only inside its own image; use --dry-run to see the plan here.');
-    for (const w of plan.warnings) process.stderr.write(`kexec-menu boot: warning: ${w}\n`);
-    const loader = await loadPlan(plan, { sys: () => sys, tmpDir: system.tmpDir, noChecks: args.flags.has('no-checks') });
-    process.stderr.write(`kexec-menu boot: loaded ${plan.kernel.path} with ${loader.method}; handing over (${handoff}).\n`);
-    try {
-      if (handoff === 'direct') {
+    await executePlan(plan, {
+      sys,
+      handoff,
+      unmountAll: async () => {
         const parts = source;
-        source = undefined; // closed by the hand-over
-        await handOverDirect({
-          sys,
-          unmountAll: async () => {
-            await parts?.close();
-            return [];
-          },
-          log: (l) => process.stderr.write(`kexec-menu boot: ${l}\n`),
-        });
-      } else {
-        await handOverInit({ init: detectInit(), signalInit: (s) => process.kill(1, s) });
-      }
-      return 0;
-    } catch (err) {
-      const unloadProblem = await cancelBoot(loader);
-      return fail(explainBootFailure(err, { stage: 'exec' }) + (unloadProblem ? ` Unloading failed too: ${unloadProblem}` : ''));
-    }
+        source = undefined; // closed here, not again in `finally`
+        await parts?.close();
+        return [];
+      },
+      tmpDir: system.tmpDir,
+      noChecks: args.flags.has('no-checks'),
+      log: (l) => process.stderr.write(`kexec-menu boot: ${l}\n`),
+    });
+    return 0;
   } catch (err) {
     if (err instanceof UsageError) throw err;
     if (err instanceof BootError) return fail(err.sentence);

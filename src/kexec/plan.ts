@@ -134,7 +134,7 @@ function statFile(path: string, what: string): PlannedFile {
 function fileLoadTakes(h: KernelHeader, arch: Architecture): { ok: true } | { ok: false; why: string } {
   if (arch === 'x86_64') {
     if (h.format !== 'bzImage') return { ok: false, why: `kexec_file_load on x86_64 takes only bzImage kernels, not ${h.format === 'elf' ? 'an ELF vmlinux' : h.format}` };
-    if (!h.kernel64 || !h.canBeLoadedAbove4G) return { ok: false, why: 'kexec_file_load takes only 64-bit bzImage kernels that can be loaded above 4 GiB' };
+    if (!h.loadedHigh || !h.kernel64 || !h.canBeLoadedAbove4G) return { ok: false, why: 'kexec_file_load takes only 64-bit bzImage kernels that can be loaded above 4 GiB' };
     return { ok: true };
   }
   if (arch === 'arm64') return h.format === 'arm64-image' ? { ok: true } : { ok: false, why: `kexec_file_load on arm64 takes only an arm64 Image, not ${h.format}` };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BootError } from '../../src/kexec/errors';
 import { FileLoadLoader, KexecToolsLoader, type KexecFileSys, loadPlan } from '../../src/kexec/loader';
+import { executePlan } from '../../src/kexec/execute';
 import { type BootPlan, planBoot } from '../../src/kexec/plan';
 import { urandom } from '../../src/kexec/random';
 import type { RunningSystem } from '../../src/kexec/system';
@@ -221,4 +222,26 @@ test('a missing kexec program is a sentence, not a crash', async () => {
   const plan = { label: 'x', method: 'kexec-tools', kernel: { path: kernel, size: 1024, description: '' }, initrds: [], initrdSize: 0, cmdline: '', warnings: [], notes: [] } as BootPlan;
   await assert.rejects(loader.load(plan), (e: unknown) => e instanceof BootError && /no-such-kexec -l could not be started loading k: .*ENOENT/.test(e.sentence));
   assert.deepEqual(readdirSync(tmp), []);
+});
+
+test('executePlan: load, unmount, reboot; a failed hand-over unloads again and explains', async (t) => {
+  const k = debianKernel('amd64');
+  if (typeof k === 'string') return t.skip(k);
+  const plan = await planBoot({ label: 'x', kernel: k.image, initrds: [], overlays: [], cmdline: 'quiet', reuseCmdline: false }, system({}));
+  const sys = recordingSys();
+  const steps: string[] = [];
+  const handSys = {
+    ...sys,
+    sync: () => void steps.push('sync'),
+    reboot: () => {
+      steps.push('reboot');
+      throw Object.assign(new Error('reboot failed'), { code: 'EINVAL', syscall: 'reboot' });
+    },
+  };
+  await assert.rejects(
+    executePlan(plan, { sys: handSys, handoff: 'direct', unmountAll: async () => (steps.push('unmount'), []), tmpDir: tmp }),
+    (e: unknown) => e instanceof BootError && e.code === 'EINVAL',
+  );
+  assert.deepEqual(steps, ['sync', 'unmount', 'sync', 'reboot']);
+  assert.deepEqual(sys.calls.map((c) => c.flags), [4, 1], 'loaded (no initrd), then KEXEC_FILE_UNLOAD');
 });
