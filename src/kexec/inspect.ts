@@ -451,7 +451,8 @@ export function kexecVerdict(h: KernelHeader, host: Architecture): Verdict {
       if (h.kernel64) return { ok: true, reason: 'a 64-bit x86 kernel on a 64-bit x86 machine' };
       return { ok: true, reason: 'a 32-bit x86 kernel: only kexec-tools loads it (kexec_file_load takes 64-bit kernels)' };
     }
-    if (host === 'x86') return h.kernel64 && !h.loadedHigh ? { ok: false, reason: 'a 64-bit-only kernel; this machine runs 32-bit x86' } : { ok: true, reason: 'an x86 kernel on an x86 machine' };
+    // Every bzImage starts in 32-bit protected mode, so a 32-bit system can start a 64-bit one.
+    if (host === 'x86') return { ok: true, reason: 'an x86 kernel on an x86 machine' };
     return { ok: false, reason: `it is an x86 kernel; this machine is ${host}` };
   }
   if (arch !== host) return { ok: false, reason: `it is a kernel for ${arch}; this machine is ${host}` };
