@@ -71,8 +71,10 @@ marker_initrd() {
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t devtmpfs devtmpfs /dev
 line="KEXEC-MENU-MARKER cmdline=$(/bin/busybox cat /proc/cmdline)"
-for tty in /dev/ttyS0 /dev/ttyAMA0; do
-  [ -c "$tty" ] && echo "$line" 2>/dev/null > "$tty" && break
+# Every serial port there is (x86 ttyS0, arm64 virt ttyAMA0, raspi3b's mini UART ttyS1):
+# ports without a UART behind them refuse the write.
+for tty in /dev/ttyS0 /dev/ttyS1 /dev/ttyAMA0; do
+  [ -c "$tty" ] && echo "$line" 2>/dev/null > "$tty"
 done
 /bin/busybox sync
 /bin/busybox poweroff -f
