@@ -17,6 +17,7 @@
 #   cache/disks/rpi-boot.vfat      Raspberry Pi OS-style FAT boot partition (config.txt,
 #                                  cmdline.txt, kernel8.img = Debian's arm64 Image, the
 #                                  marker initrd, bcm2837-rpi-3-b-plus.dtb)
+#   cache/disks/rpi-sd.img         an SD card (MBR) holding rpi-boot.vfat as partition 1
 #   cache/disks/arm64-virt.ext4    for arm64 QEMU virt: extlinux entry with Debian's arm64
 #                                  kernel and an fdt line naming the DTB QEMU's virt machine
 #                                  dumps (kaslr-seed cleared, which kexec requires)
@@ -363,6 +364,21 @@ EOF
 printf 'console=serial0,115200 console=ttyAMA0,115200 root=PARTUUID=5a3c7e91-02 rootfstype=ext4 fsck.repair=yes rootwait test.entry=rpi\n' > "$r/cmdline.txt"
 mkvfat "$r" "$work/rpi-boot.vfat" "$RPI_VOLID" bootfs 32 65536
 
+# --- rpi-sd.img: the SD card of a Raspberry Pi (MBR, the boot partition at 4 MiB as
+# Raspberry Pi OS lays it out, disk identifier matching cmdline.txt's PARTUUID). QEMU's SD
+# card wants a power-of-two size: 128 MiB.
+sd=$work/rpi-sd.img
+rm -f "$sd"
+truncate -s 128M "$sd"
+sfdisk -q --no-reread --no-tell-kernel "$sd" <<EOF
+label: dos
+label-id: 0x${RPI_VOLID,,}
+unit: sectors
+
+start=8192, size=$(( 64 * 2048 )), type=c
+EOF
+dd if="$work/rpi-boot.vfat" of="$sd" bs=1M seek=4 conv=notrunc,sparse status=none
+
 # --- arm64-virt.ext4: kexec-tools with --dtb on QEMU's arm64 virt machine
 a=$work/arm64
 mkdir -p "$a/boot/extlinux" "$a/boot/dtbs"
@@ -401,7 +417,7 @@ dumpe2fs -h "$work/dirty-journal.ext4" 2>/dev/null | grep -q '^Filesystem featur
   exit 1
 }
 
-all_disks=(debian-root.ext4 esp.vfat gpt.img extlinux.ext4 rpi-boot.vfat arm64-virt.ext4 dirty-journal.ext4)
+all_disks=(debian-root.ext4 esp.vfat gpt.img extlinux.ext4 rpi-boot.vfat rpi-sd.img arm64-virt.ext4 dirty-journal.ext4)
 for f in "${all_disks[@]}"; do
   mv "$work/$f" "$out/$f"
 done

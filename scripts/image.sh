@@ -38,6 +38,8 @@ esac
 modules=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_mmio
   virtio_blk virtio_rng crc32c_generic jbd2 mbcache crc16 ext4 nls_cp437 nls_ascii nls_utf8
   nls_iso8859-1 fat vfat cdrom isofs)
+# arm64: also the Raspberry Pi's SD controllers (MMC core is built in), for raspi3b.
+[ "$arch" = arm64 ] && modules+=(sdhci sdhci-pltfm sdhci-iproc bcm2835)
 
 board=$top/buildroot-external/board/kexec-menu
 out=$top/cache/image/$arch
