@@ -4,7 +4,7 @@
 // hung boot is a clear failure, never a hung test run.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,12 +26,27 @@ export interface DiskSpec {
 
 export interface VmOptions {
   readonly arch?: Arch;
+  /**
+   * arm64 only: QEMU's 'virt' (the default) or 'raspi3b' (Raspberry Pi 3 B: Debian's
+   * bcm2837-rpi-3-b-plus.dtb, the first disk as its SD card, console on the mini UART ttyS1,
+   * which QEMU connects as its second serial port; the PL011 takes no input there).
+   */
+  readonly machine?: 'virt' | 'raspi3b';
   readonly disks?: readonly DiskSpec[];
   /** Kernel command line after the console= option. */
   readonly append?: string;
   /** Replaces the whole kernel command line. */
   readonly cmdline?: string;
   readonly memoryMiB?: number;
+}
+
+/** Debian's device tree for the Raspberry Pi 3 B+, from the arm64 kernel package. */
+export function raspiDtb(): string {
+  const base = join(TOP, 'cache/debian/arm64/root/linux-image-arm64/usr/lib');
+  const dir = existsSync(base) ? readdirSync(base).find((d) => d.startsWith('linux-image-')) : undefined;
+  const file = dir && join(base, dir, 'broadcom/bcm2837-rpi-3-b-plus.dtb');
+  if (!file || !existsSync(file)) throw new Error(`no bcm2837-rpi-3-b-plus.dtb under ${base}: run npm run image -- arm64`);
+  return file;
 }
 
 /** The identities scripts/disks.sh gave the sample disks (UUIDs, kernel versions). */
@@ -86,17 +101,26 @@ export class Vm {
     for (const f of ['vmlinuz', 'initramfs.cpio.gz']) {
       if (!existsSync(join(image, f))) throw new Error(`${join(image, f)} is missing: run npm run image${arch === 'amd64' ? '' : ` -- ${arch}`}`);
     }
-    const console_ = arch === 'amd64' ? 'ttyS0,115200' : 'ttyAMA0,115200';
+    const raspi = opts.machine === 'raspi3b';
+    if (raspi && arch !== 'arm64') throw new Error('raspi3b is an arm64 machine');
+    const console_ = arch === 'amd64' ? 'ttyS0,115200' : raspi ? 'ttyS1,115200' : 'ttyAMA0,115200';
     const cmdline = opts.cmdline ?? `console=${console_} panic=-1 quiet ${opts.append ?? ''}`.trim();
-    const args = arch === 'amd64'
-      ? ['-M', 'pc', '-cpu', 'qemu64,+rdrand']
-      : ['-M', 'virt', '-cpu', 'cortex-a57', '-device', 'virtio-rng-pci'];
+    let args: string[];
+    if (arch === 'amd64') {
+      args = ['-M', 'pc', '-cpu', 'qemu64,+rdrand', '-smp', '1', '-m', String(opts.memoryMiB ?? 1024), '-serial', 'stdio'];
+    } else if (raspi) {
+      // thread=single: the three parked CPUs spin in the firmware stub and would slow the
+      // multi-threaded emulation 3-7x.
+      args = ['-M', 'raspi3b', '-accel', 'tcg,thread=single', '-dtb', raspiDtb(), '-serial', 'null', '-serial', 'stdio'];
+    } else {
+      args = ['-M', 'virt', '-cpu', 'cortex-a57', '-smp', '1', '-m', String(opts.memoryMiB ?? 1024), '-device', 'virtio-rng-pci', '-serial', 'stdio'];
+    }
     args.push(
-      '-m', String(opts.memoryMiB ?? 1024), '-smp', '1', '-no-reboot', '-net', 'none', '-display', 'none',
-      '-serial', 'stdio', '-monitor', `unix:${this.monitorPath},server=on,wait=off`,
+      '-no-reboot', '-net', 'none', '-display', 'none',
+      '-monitor', `unix:${this.monitorPath},server=on,wait=off`,
       '-kernel', join(image, 'vmlinuz'), '-initrd', join(image, 'initramfs.cpio.gz'), '-append', cmdline,
     );
-    for (const d of opts.disks ?? []) args.push('-drive', this.driveSpec(d));
+    for (const d of opts.disks ?? []) args.push('-drive', this.driveSpec(d, raspi ? 'sd' : 'virtio'));
     const qemu = arch === 'amd64' ? 'qemu-system-x86_64' : 'qemu-system-aarch64';
     this.proc = spawn(qemu, args, { stdio: 'pipe' });
     this.proc.stdout.setEncoding('latin1');
@@ -117,7 +141,7 @@ export class Vm {
     });
   }
 
-  private driveSpec(d: DiskSpec): string {
+  private driveSpec(d: DiskSpec, bus: 'virtio' | 'sd'): string {
     const original = join(DISKS, d.name);
     if (!existsSync(original)) throw new Error(`${original} is missing: run npm run disks`);
     let file = original;
@@ -126,7 +150,7 @@ export class Vm {
       copyFileSync(original, file);
       this.diskFiles.set(d.name, file);
     }
-    return `file=${file},format=raw,if=virtio${d.readonly ? ',readonly=on' : ''}`;
+    return `file=${file},format=raw,if=${bus}${d.readonly ? ',readonly=on' : ''}`;
   }
 
   /** Seconds since QEMU was started. */
