@@ -125,6 +125,8 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
       return this.scanning;
     }
     this.scanning = (async () => {
+      // Yield first: `scanning` must be set before the scan can finish and clear it.
+      await Promise.resolve();
       try {
         do {
           this.again = false;
@@ -207,7 +209,7 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
     await this.scan();
     if (this.closed) return;
     this.startPolling();
-    if (!this.options.pollOnly) this.startWatching();
+    if (!this.options.pollOnly) await this.startWatching();
   }
 
   private requestScan(): void {
@@ -237,24 +239,30 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
     }, this.options.pollMs ?? 2000);
   }
 
-  private startWatching(): void {
-    const fallback = (why: string) => {
-      const w = this.watcher;
-      this.watcher = undefined;
-      void w?.close();
-      this.emit('watch-fallback', why);
-    };
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const chokidar = require('chokidar') as typeof import('chokidar');
-      const watcher = chokidar.watch(this.options.devRoot ?? '/dev', { depth: 0, ignoreInitial: true, persistent: true, ignorePermissionErrors: true, followSymlinks: false });
-      watcher.on('add', () => this.requestScan());
-      watcher.on('unlink', () => this.requestScan());
-      watcher.on('error', (err) => fallback(`watching /dev failed (${messageOf(err)}); polling /proc/partitions instead`));
-      this.watcher = watcher;
-    } catch (err) {
-      fallback(`watching /dev is not possible (${messageOf(err)}); polling /proc/partitions instead`);
-    }
+  /** Watches /dev; resolves once the watcher is ready (or has given up), so nothing added after start() is missed. */
+  private startWatching(): Promise<void> {
+    return new Promise((resolve) => {
+      const fallback = (why: string) => {
+        const w = this.watcher;
+        this.watcher = undefined;
+        void w?.close();
+        this.emit('watch-fallback', why);
+        resolve();
+      };
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const chokidar = require('chokidar') as typeof import('chokidar');
+        const devRoot = this.options.devRoot ?? '/dev';
+        const watcher = chokidar.watch(devRoot, { depth: 0, ignoreInitial: true, persistent: true, ignorePermissionErrors: true, followSymlinks: false });
+        watcher.on('add', () => this.requestScan());
+        watcher.on('unlink', () => this.requestScan());
+        watcher.on('error', (err) => fallback(`watching ${devRoot} failed (${messageOf(err)}); polling /proc/partitions instead`));
+        watcher.on('ready', () => resolve());
+        this.watcher = watcher;
+      } catch (err) {
+        fallback(`watching /dev is not possible (${messageOf(err)}); polling /proc/partitions instead`);
+      }
+    });
   }
 
   /** Stops following changes and unmounts what was mounted; returns what could not be unmounted. */

@@ -33,7 +33,13 @@ export function attachLoop(file: string, options: { partscan?: boolean } = {}): 
     detach() {
       if (!attached) return;
       attached = false;
-      spawnSync('losetup', ['-d', device]);
+      // A file system unmounted lazily (MNT_DETACH) may hold the device a moment longer.
+      for (let i = 0; i < 50; i++) {
+        const r = spawnSync('losetup', ['-d', device], { encoding: 'utf8' });
+        if (r.status === 0) return;
+        if (i === 49) process.stderr.write(`test: could not detach ${device}: ${r.stderr}`);
+        spawnSync('sleep', ['0.1']);
+      }
     },
   };
 }

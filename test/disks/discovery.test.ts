@@ -1,0 +1,118 @@
+// Hot-plug with real loop devices in the real /dev: a disk that arrives while discovery
+// watches is mounted and announced with its label; media that goes away is unmounted and
+// announced. Waits are bounded; nothing is timed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DeviceState, DiskDiscovery, type DiscoveryEvents } from '../../src/disks/discovery';
+import type { ReadablePartition } from '../../src/entries/model';
+import { readMountinfo } from '../../src/disks/mountinfo';
+import { hasTool } from './images';
+import { attachLoop, type Loop, loopUnavailable, run } from './loop';
+
+const skip = loopUnavailable() ?? (hasTool('sfdisk') && hasTool('partx') ? undefined : 'sfdisk/partx (fdisk, util-linux) are not installed');
+
+/** Resolves with the first `event` whose arguments satisfy `match`; rejects after `seconds`. */
+function waitFor<E extends keyof DiscoveryEvents>(d: DiskDiscovery, event: E, match: (...args: DiscoveryEvents[E]) => boolean, seconds: number, what: string): Promise<DiscoveryEvents[E]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      d.off(event, listener as never);
+      reject(new Error(`no ${event} for ${what} within ${seconds} s`));
+    }, seconds * 1000);
+    const listener = (...args: DiscoveryEvents[E]) => {
+      if (!match(...args)) return;
+      clearTimeout(timer);
+      d.off(event, listener as never);
+      resolve(args);
+    };
+    d.on(event, listener as never);
+  });
+}
+
+function setup(t: { after(fn: () => void | Promise<void>): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'kexec-menu-hotplug-'));
+  const loops: Loop[] = [];
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  t.after(async () => {
+    for (const c of cleanups.reverse()) await c();
+    for (const l of loops) l.detach();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir,
+    loops,
+    cleanups,
+    ours: {
+      baseDir: join(dir, 'run'),
+      accept: (d: { backingFile?: string }) => d.backingFile?.startsWith(dir + '/') === true,
+      allow: () => undefined,
+    },
+  };
+}
+
+test('a partitioned disk plugged in while discovery watches /dev: its partition is mounted and announced with label, PARTUUID and PARTLABEL', { skip, timeout: 60_000 }, async (t) => {
+  const { dir, loops, cleanups, ours } = setup(t);
+  // A GPT disk whose first partition holds an ext4 labelled HOTPLUG.
+  const img = join(dir, 'stick.img');
+  run('truncate', ['-s', '20M', img]);
+  run('sfdisk', ['-q', img], 'label: gpt\nstart=2048, size=8M, type=linux, name="hotplug-part"\n');
+  const fs = join(dir, 'part.ext4');
+  run('truncate', ['-s', '8M', fs]);
+  run('mkfs.ext4', ['-q', '-F', '-L', 'HOTPLUG', fs]);
+  run('dd', [`if=${fs}`, `of=${img}`, 'bs=1M', 'seek=1', 'conv=notrunc', 'status=none']);
+  const partuuid = (JSON.parse(run('sfdisk', ['-J', img])) as { partitiontable: { partitions: { uuid: string }[] } }).partitiontable.partitions[0]!.uuid.toLowerCase();
+
+  // Polling /proc/partitions is slowed to an hour: only the /dev watch can see this.
+  const discovery = new DiskDiscovery({ ...ours, pollMs: 3_600_000, debounceMs: 100 });
+  cleanups.push(() => discovery.close());
+  await discovery.start();
+  assert.deepEqual(discovery.partitions(), [], 'nothing of ours before');
+  const added = waitFor(discovery, 'partition-added', (p) => p.info.label === 'HOTPLUG', 30, 'the plugged-in partition');
+
+  const loop = attachLoop(img, { partscan: true });
+  loops.push(loop);
+  cleanups.push(() => void run('partx', ['-d', loop.device]));
+  // Kernels without GPT support (this sandbox's) need userspace to add the partition node.
+  if (!readFileSync('/proc/partitions', 'utf8').includes(`${loop.name}p1`)) run('partx', ['-a', loop.device]);
+
+  const [part, state] = await added;
+  assert.equal(part.info.name, `${loop.name}p1`);
+  assert.equal(part.info.device, `/dev/${loop.name}p1`);
+  assert.equal(part.info.fstype, 'ext4');
+  assert.equal(part.info.partuuid, partuuid);
+  assert.equal(part.info.partlabel, 'hotplug-part');
+  assert.equal((state as DeviceState).mount.state, 'mounted');
+  assert.ok(part.files.isDir('/lost+found'));
+  assert.ok(discovery.partitions().some((p) => p.info.name === part.info.name));
+  assert.deepEqual(await discovery.close(), []);
+  assert.ok(!readMountinfo().some((m) => m.mountPoint === part.root), 'close() unmounted it');
+});
+
+test('with polling only (no inotify): a disk that arrives is added, and when its media goes away it is unmounted and removed', { skip, timeout: 60_000 }, async (t) => {
+  const { dir, loops, cleanups, ours } = setup(t);
+  const img = join(dir, 'card.ext4');
+  run('truncate', ['-s', '8M', img]);
+  run('mkfs.ext4', ['-q', '-F', '-L', 'HOTDISK', img]);
+
+  const discovery = new DiskDiscovery({ ...ours, pollOnly: true, pollMs: 100, debounceMs: 50 });
+  cleanups.push(() => discovery.close());
+  await discovery.start();
+  const added = waitFor(discovery, 'partition-added', (p) => p.info.label === 'HOTDISK', 30, 'the inserted card');
+  const loop = attachLoop(img);
+  loops.push(loop);
+  const [part] = await added;
+  assert.equal(part.info.name, loop.name);
+  assert.ok(readMountinfo().some((m) => m.mountPoint === part.root), 'mounted');
+
+  // The card is taken out: the device stays, its size drops to 0 (as in a card reader).
+  const removed = waitFor(discovery, 'partition-removed', (p: ReadablePartition) => p.info.name === loop.name, 30, 'the removed card');
+  run('truncate', ['-s', '0', img]);
+  run('losetup', ['-c', loop.device]);
+  const [gone] = await removed;
+  assert.equal(gone.root, part.root);
+  assert.ok(!readMountinfo().some((m) => m.mountPoint === part.root), 'unmounted when the media left');
+  assert.deepEqual(discovery.partitions(), []);
+  assert.deepEqual(await discovery.close(), []);
+});

@@ -1,0 +1,177 @@
+// Mounting for real, as root, on loop devices attached read-write: kexec-menu must make each
+// device read-only itself, mount it so nothing is replayed, and leave every image byte for
+// byte as it was (sha256 before and after a full scan and unmount).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DeviceState, DiskDiscovery, scanDisks } from '../../src/disks/discovery';
+import { readMountinfo } from '../../src/disks/mountinfo';
+import * as sys from '../../src/sys';
+import { hasTool } from './images';
+import { attachLoop, type Loop, loopUnavailable, run } from './loop';
+
+const skip = loopUnavailable();
+
+async function sha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+function kernelHas(fs: string): boolean {
+  return readFileSync('/proc/filesystems', 'utf8').split('\n').some((l) => l.split('\t')[1] === fs);
+}
+
+interface Disk {
+  readonly img: string;
+  readonly loop: Loop;
+  readonly hash: string;
+}
+
+function setup(t: { after(fn: () => void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'kexec-menu-mount-'));
+  const loops: Loop[] = [];
+  t.after(() => {
+    for (const l of loops) l.detach();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const content = join(dir, 'content');
+  mkdirSync(join(content, 'boot'), { recursive: true });
+  writeFileSync(join(content, 'boot', 'vmlinuz-linux'), 'a kernel\n');
+  const attach = async (name: string, make: (img: string) => void): Promise<Disk> => {
+    const img = join(dir, name);
+    make(img);
+    const hash = await sha256(img);
+    const loop = attachLoop(img);
+    loops.push(loop);
+    return { img, loop, hash };
+  };
+  /** Options that confine a discovery to this test's own loop devices. */
+  const ours = {
+    baseDir: join(dir, 'run'),
+    accept: (d: { backingFile?: string }) => d.backingFile?.startsWith(dir + '/') === true,
+    allow: () => undefined,
+  };
+  return { dir, content, attach, ours };
+}
+
+function dirtyExt4(content: string) {
+  return (img: string) => {
+    run('truncate', ['-s', '16M', img]);
+    run('mkfs.ext4', ['-q', '-F', '-L', 'dirty-root', '-d', content, img]);
+    run('debugfs', ['-w', '-R', 'feature needs_recovery', img]);
+    assert.match(run('dumpe2fs', ['-h', img]), /Filesystem features:.*needs_recovery/);
+  };
+}
+
+test('an ext4 whose journal needs recovery is mounted without replaying it: the image is unchanged, while a plain ro mount would change it', { skip }, async (t) => {
+  const { dir, content, attach, ours } = setup(t);
+  const disk = await attach('dirty.ext4', dirtyExt4(content));
+  assert.equal(sys.isBlockDeviceReadOnly(disk.loop.device), false, 'attached read-write');
+
+  const scan = await scanDisks(ours);
+  const part = scan.partitions.find((p) => p.info.name === disk.loop.name);
+  assert.ok(part, `mounted: ${JSON.stringify(scan.diagnostics)}`);
+  assert.equal(part.info.label, 'dirty-root');
+  assert.equal(part.info.fstype, 'ext4');
+  assert.equal(part.files.readText('/boot/vmlinuz-linux'), 'a kernel\n');
+  assert.equal(sys.isBlockDeviceReadOnly(disk.loop.device), true, 'kexec-menu made the device read-only');
+  const m = readMountinfo().find((e) => e.mountPoint === part.root)!;
+  assert.ok(m);
+  assert.equal(m.readOnly, true);
+  assert.equal(m.fstype, 'ext4');
+  const state = scan.states.find((s) => s.device.name === disk.loop.name)!;
+  assert.equal(state.mount.state, 'mounted');
+  assert.ok(state.mount.state === 'mounted' && state.mount.options === 'ro,nodev,nosuid,noexec,noload');
+
+  assert.deepEqual(await scan.close(), []);
+  assert.ok(!readMountinfo().some((e) => e.mountPoint === part.root), 'unmounted');
+  assert.ok(!existsSync(part.root), 'its folder removed');
+  assert.equal(sys.isBlockDeviceReadOnly(disk.loop.device), false, 'the device is writable again, as it was found');
+  disk.loop.detach();
+  assert.equal(await sha256(disk.img), disk.hash, 'not one byte changed');
+
+  // The control: the same image mounted the usual read-only way is written to (journal
+  // replay), so the check above can fail.
+  const copy = join(dir, 'copy.ext4');
+  copyFileSync(disk.img, copy);
+  const l = attachLoop(copy);
+  try {
+    const mnt = join(dir, 'plain');
+    mkdirSync(mnt);
+    sys.mount(l.device, mnt, 'ext4', sys.MS_RDONLY, null);
+    sys.umount2(mnt, 0);
+  } finally {
+    l.detach();
+  }
+  assert.notEqual(await sha256(copy), disk.hash, 'a plain read-only mount replayed the journal');
+});
+
+test('a full scan of several file systems leaves every image unchanged; one the kernel cannot mount is reported and the rest still mount', { skip }, async (t) => {
+  const { content, attach, ours } = setup(t);
+  const disks = new Map<string, Disk>();
+  disks.set('ext4', await attach('dirty.ext4', dirtyExt4(content)));
+  if (hasTool('mkfs.vfat')) disks.set('vfat', await attach('esp.vfat', (img) => run('mkfs.vfat', ['-C', '-n', 'ESP', img, '8192'])));
+  if (hasTool('mkfs.xfs')) disks.set('xfs', await attach('root.xfs', (img) => (run('truncate', ['-s', '300M', img]), run('mkfs.xfs', ['-q', '-f', '-L', 'xfsroot', img]))));
+  if (hasTool('mkfs.btrfs')) disks.set('btrfs', await attach('root.btrfs', (img) => (run('truncate', ['-s', '128M', img]), run('mkfs.btrfs', ['-q', '-f', '-L', 'btrroot', '--rootdir', content, img]))));
+  if (hasTool('mksquashfs')) disks.set('squashfs', await attach('live.squashfs', (img) => run('mksquashfs', [content, img, '-quiet', '-noappend', '-no-progress'])));
+
+  const discovery = new DiskDiscovery(ours);
+  const failed: [DeviceState, string][] = [];
+  discovery.on('partition-failed', (s, reason) => failed.push([s, reason]));
+  await discovery.scan();
+  const states = new Map(discovery.states().map((s) => [s.device.name, s]));
+  for (const [type, disk] of disks) {
+    const s = states.get(disk.loop.name)!;
+    assert.ok(s, `${type} was found`);
+    assert.equal(s.identity.type, type);
+    if (kernelHas(type)) {
+      assert.equal(s.mount.state, 'mounted', `${type}: ${JSON.stringify(s.mount)}`);
+      assert.ok(s.partition?.files.list('/'), `${type}: its root folder can be listed`);
+      if (type !== 'xfs' && type !== 'vfat') assert.equal(s.partition?.files.readText('/boot/vmlinuz-linux'), 'a kernel\n', type);
+      if (type === 'xfs') assert.ok(s.mount.state === 'mounted' && s.mount.options.endsWith(',norecovery'));
+      if (type === 'btrfs') assert.ok(s.mount.state === 'mounted' && /,(rescue=)?nologreplay$/.test(s.mount.options));
+    } else {
+      assert.equal(s.mount.state, 'failed', `${type}: this kernel has no driver`);
+      assert.ok(s.mount.state === 'failed' && s.mount.reason.startsWith(`not mounted: the running kernel has no ${type} driver`), JSON.stringify(s.mount));
+      assert.ok(failed.some(([f]) => f.device.name === disk.loop.name), `${type}: partition-failed was emitted`);
+      assert.equal(sys.isBlockDeviceReadOnly(disk.loop.device), false, `${type}: left writable as found after the failure`);
+    }
+  }
+  assert.deepEqual(await discovery.close(), []);
+  for (const [type, disk] of disks) {
+    disk.loop.detach();
+    assert.equal(await sha256(disk.img), disk.hash, `${type} image unchanged`);
+  }
+});
+
+test('outside the image, without an explicit allowance, nothing is mounted and the reason says so', { skip }, async (t) => {
+  const { content, attach, ours } = setup(t);
+  const disk = await attach('plain.ext4', (img) => (run('truncate', ['-s', '8M', img]), run('mkfs.ext4', ['-q', '-F', '-L', 'plain', '-d', content, img])));
+  const { allow: _, ...notAllowed } = ours;
+  const scan = await scanDisks(notAllowed);
+  const s = scan.states.find((x) => x.device.name === disk.loop.name)!;
+  assert.equal(s.identity.type, 'ext4');
+  assert.deepEqual(s.mount, { state: 'not-mounted', reason: 'not mounted: outside the kexec-menu image only file systems that are already mounted are read' });
+  assert.equal(s.partition, undefined);
+  assert.equal(sys.isBlockDeviceReadOnly(disk.loop.device), false, 'not touched');
+  assert.deepEqual(scan.diagnostics.filter((d) => d.file === disk.loop.device).map((d) => d.severity), ['info']);
+
+  // Mounted by someone else already: read where it is, and left mounted at the end.
+  const mnt = join(ours.baseDir, '..', 'elsewhere');
+  mkdirSync(mnt);
+  sys.mount(disk.loop.device, mnt, 'ext4', sys.MS_RDONLY, null);
+  try {
+    const again = await scanDisks(notAllowed);
+    const p = again.partitions.find((x) => x.info.name === disk.loop.name)!;
+    assert.equal(p.root, mnt);
+    assert.equal(p.files.readText('/boot/vmlinuz-linux'), 'a kernel\n');
+    assert.deepEqual(await again.close(), []);
+    assert.ok(readMountinfo().some((e) => e.mountPoint === mnt), 'still mounted: not ours to unmount');
+  } finally {
+    sys.umount2(mnt, 0);
+  }
+});
