@@ -8,6 +8,10 @@ type Command = { summary: string; load: () => Promise<{ run(argv: readonly strin
 const commands: Record<string, Command> = {
   list: { summary: 'list the boot entries found (--json, --config FILE, --root DIR[=uuid:X] ...)', load: () => import('./cli/list') },
   boot: { summary: 'boot an entry or a kernel with kexec (ENTRY-ID | --kernel F [--initrd F]... [--dtb F] [--cmdline S]; --dry-run prints the plan)', load: () => import('./cli/boot') },
+  menu: { summary: 'the boot menu on this terminal (--config FILE, --root DIR ..., --dry-run, --plain, --ascii)', load: () => import('./cli/menu') },
+  passwd: { summary: 'print the settings\' password hash for a password read from the terminal (--rounds N)', load: () => import('./cli/passwd') },
+  disks: { summary: 'list block devices: file system, label, UUID, size, mount state (--json; --mount mounts read-only as the menu does)', load: () => import('./cli/disks') },
+  inspect: { summary: 'tell what a file or device is: file system type, label, UUID, size (FILE [--json])', load: () => import('./cli/inspect') },
 };
 
 function usage(): string {

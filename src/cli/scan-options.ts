@@ -49,11 +49,20 @@ export interface PartitionSource {
 }
 
 /**
- * The machine's real disks, mounted read-only. TODO(disks helper): replace this body with the
- * discovery in src/disks/ (find block devices, mount each read-only, unmount in close()).
+ * The machine's real disks, mounted read-only by src/disks/discovery (outside the image only
+ * what is already mounted is read). close() unmounts them, last first, and prints what could
+ * not be unmounted. Loaded here so that --root runs do not load it.
  */
 export async function openDiskPartitions(): Promise<PartitionSource> {
-  throw new UsageError('no --root given and disk discovery is not available yet');
+  const { scanDisks } = await import('../disks/discovery');
+  const scan = await scanDisks();
+  return {
+    partitions: scan.partitions,
+    diagnostics: scan.diagnostics,
+    close: async () => {
+      for (const failure of await scan.close()) process.stderr.write(`kexec-menu: ${failure}\n`);
+    },
+  };
 }
 
 /** Opens sample trees; a folder that is not there is an error diagnostic, not the end. */

@@ -158,7 +158,8 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
     }
     for (const d0 of devices) {
       const known = this.known.get(d0.name);
-      if (known && !known.state.readError) continue;
+      // Devices already scanned stay as they are; one that could not be read is tried again.
+      if (known && !(known.state.readError && !known.state.partition)) continue;
       const device = withPartitionIds(d0, listed.devices);
       const state = this.probe(device);
       this.known.set(device.name, { key: deviceKey(device), state });
@@ -176,7 +177,13 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
     try {
       identity = withFileSource(device.path, identifySource, device.size);
     } catch (err) {
-      return { device, identity: UNKNOWN, readError: `could not be read: ${messageOf(err)}`, mount: { state: 'not-probed', reason: 'unreadable' } };
+      const readError = `could not be read: ${messageOf(err)}`;
+      // Mounted by the system already (a developer's own disk, which a sandbox may forbid
+      // opening): its files can still be read where they are.
+      const existing = this.mounter.existingMount(device);
+      if (!existing) return { device, identity: UNKNOWN, readError, mount: { state: 'not-probed', reason: 'unreadable' } };
+      const mount: MountOutcome = { state: 'already-mounted', target: existing.mountPoint };
+      return { device, identity: UNKNOWN, readError, mount, partition: this.partitionOf(device, UNKNOWN, mount.target, existing.fstype) };
     }
     if (identity.type === 'unknown') return { device, identity, mount: { state: 'not-probed', reason: 'no file system kexec-menu knows' } };
     let mount: MountOutcome;
@@ -188,20 +195,24 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
     }
     const state: DeviceState = { device, identity, mount };
     if (mount.state !== 'mounted' && mount.state !== 'already-mounted') return state;
-    const partition: ReadablePartition = {
+    return { ...state, partition: this.partitionOf(device, identity, mount.target, identity.type) };
+  }
+
+  private partitionOf(device: BlockDevice, identity: Identity, root: string, fstype: string): ReadablePartition {
+    const id = identity.type === 'unknown' ? undefined : identity;
+    return {
       info: {
         name: device.name,
         device: device.path,
-        fstype: identity.type,
-        ...(identity.uuid !== undefined ? { uuid: identity.uuid } : {}),
+        fstype,
+        ...(id?.uuid !== undefined ? { uuid: id.uuid } : {}),
         ...(device.partuuid !== undefined ? { partuuid: device.partuuid } : {}),
-        ...(identity.label !== undefined ? { label: identity.label } : {}),
+        ...(id?.label !== undefined ? { label: id.label } : {}),
         ...(device.partlabel !== undefined ? { partlabel: device.partlabel } : {}),
       },
-      root: mount.target,
-      files: new DirectoryFiles(mount.target),
+      root,
+      files: new DirectoryFiles(root),
     };
-    return { ...state, partition };
   }
 
   /** Scans, then follows changes until close(). */
@@ -293,7 +304,7 @@ export function stateDiagnostics(states: readonly DeviceState[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const s of states) {
     const file = s.device.path;
-    if (s.readError) out.push({ severity: 'warning', file, message: s.readError });
+    if (s.readError) out.push({ severity: s.partition ? 'info' : 'warning', file, message: s.readError });
     else if (s.mount.state === 'failed') out.push({ severity: 'warning', file, message: `${s.identity.type} ${s.mount.reason}` });
     else if (s.mount.state === 'not-mounted') out.push({ severity: 'info', file, message: `${s.identity.type} ${s.mount.reason}` });
   }

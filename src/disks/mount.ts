@@ -237,7 +237,9 @@ export class Mounter {
         return `${o.target} (${o.device.path}) could not be unmounted: ${messageOf(err)}`;
       }
     }
-    this.restore(o.device, o.restoreWritable && !gone);
+    // Also after the media left: a card reader's or loop device's node stays, and the next
+    // medium in it must not inherit the read-only flag (the kernel keeps it on the node).
+    this.restore(o.device, o.restoreWritable);
     removeFolder(o.target);
     return undefined;
   }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type DeviceState, DiskDiscovery, type DiscoveryEvents } from '../../src/disks/discovery';
 import type { ReadablePartition } from '../../src/entries/model';
 import { readMountinfo } from '../../src/disks/mountinfo';
+import * as sys from '../../src/sys';
 import { hasTool } from './images';
 import { attachLoop, type Loop, loopUnavailable, run } from './loop';
 
@@ -113,6 +114,7 @@ test('with polling only (no inotify): a disk that arrives is added, and when its
   const [gone] = await removed;
   assert.equal(gone.root, part.root);
   assert.ok(!readMountinfo().some((m) => m.mountPoint === part.root), 'unmounted when the media left');
+  assert.equal(sys.isBlockDeviceReadOnly(loop.device), false, 'the next card in the slot is not left read-only');
   assert.deepEqual(discovery.partitions(), []);
   assert.deepEqual(await discovery.close(), []);
 });

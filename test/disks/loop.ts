@@ -26,6 +26,9 @@ export interface Loop {
 export function attachLoop(file: string, options: { partscan?: boolean } = {}): Loop {
   const args = ['--find', '--show', ...(options.partscan ? ['--partscan'] : []), file];
   const device = execFileSync('losetup', args, { encoding: 'utf8' }).trim();
+  // The kernel keeps a BLKROSET flag on the loop node across attachments: a run that was
+  // interrupted may have left one. Attached read-write means writable.
+  execFileSync('blockdev', ['--setrw', device]);
   let attached = true;
   return {
     device,
