@@ -31,6 +31,8 @@ export interface DeviceState {
   readonly identity: Identity;
   /** Why the device could not be read at all (open or read failed). */
   readonly readError?: string;
+  /** Set on a removed device whose mount could not be taken away. */
+  readonly unmountError?: string;
   readonly mount: MountOutcome | { readonly state: 'not-probed'; readonly reason: string };
   /** Present when its files can be read. */
   readonly partition?: ReadablePartition;
@@ -154,7 +156,7 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
       if (now && deviceKey(now) === k.key) continue;
       this.known.delete(name);
       const failure = this.mounter.unmount(name, true);
-      if (k.state.partition) this.emit('partition-removed', k.state.partition, failure ? { ...k.state, readError: failure } : k.state);
+      if (k.state.partition) this.emit('partition-removed', k.state.partition, failure ? { ...k.state, unmountError: failure } : k.state);
     }
     for (const d0 of devices) {
       const known = this.known.get(d0.name);
