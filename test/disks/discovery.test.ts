@@ -118,3 +118,35 @@ test('with polling only (no inotify): a disk that arrives is added, and when its
   assert.deepEqual(discovery.partitions(), []);
   assert.deepEqual(await discovery.close(), []);
 });
+
+test('watchDisks: settles after the first scan, then reports arrivals and departures as changes and log lines', { skip, timeout: 60_000 }, async (t) => {
+  const { dir, loops, cleanups, ours } = setup(t);
+  const { watchDisks } = await import('../../src/disks/provider');
+  const img = join(dir, 'usb.ext4');
+  run('truncate', ['-s', '8M', img]);
+  run('mkfs.ext4', ['-q', '-F', '-L', 'USBSTICK', img]);
+  const provider = watchDisks({ ...ours, pollOnly: true, pollMs: 100, debounceMs: 50 });
+  cleanups.push(() => provider.close());
+  const lines: string[] = [];
+  provider.onLog((l) => lines.push(l));
+  const changes: [string[], string[]][] = [];
+  provider.onChange((a, r) => changes.push([a.map((p) => p.info.label ?? ''), r.map((p) => p.info.label ?? '')]));
+  await new Promise<void>((resolve) => provider.onSettled(resolve));
+  assert.equal(provider.isSettled(), true);
+  assert.deepEqual(provider.partitions(), []);
+
+  const arrived = waitFor(provider.discovery, 'scan-finished', (ps) => ps.length === 1, 30, 'the stick');
+  const loop = attachLoop(img);
+  loops.push(loop);
+  await arrived;
+  assert.deepEqual(changes, [[['USBSTICK'], []]]);
+  assert.ok(lines.some((l) => l === `${loop.device} (ext4, label "USBSTICK") mounted read-only at ${join(ours.baseDir, loop.name)}`), lines.join('\n'));
+
+  const left = waitFor(provider.discovery, 'scan-finished', (ps) => ps.length === 0, 30, 'the stick leaving');
+  run('truncate', ['-s', '0', img]);
+  run('losetup', ['-c', loop.device]);
+  await left;
+  assert.deepEqual(changes, [[['USBSTICK'], []], [[], ['USBSTICK']]]);
+  assert.ok(lines.includes(`${loop.device} left`), lines.join('\n'));
+  assert.deepEqual(await provider.close(), []);
+});
