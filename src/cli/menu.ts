@@ -1,0 +1,59 @@
+// `kexec-menu menu`: the boot menu on this terminal (docs/menu.md). Full screen for a named
+// TERM, a numbered prompt when TERM is unset or `dumb`. Ends when an entry boots (with
+// --dry-run or `dry-run: true`: when its plan is printed) or on `q`.
+import { machineContextFromSystem } from '../entries/machine';
+import { machineName, productVersion } from '../ui/identity';
+import { runMenu, terminalMode } from '../ui/run';
+import { type PartitionProvider, SystemBackend } from '../ui/system-backend';
+import { UsageError, parseArgs } from './args';
+import { SCAN_OPTIONS, openPartitions, scanInputs } from './scan-options';
+
+const USAGE =
+  'usage: kexec-menu menu [--config FILE] [--root DIR[=uuid:X,label:Y,...] ...] [--cmdline STRING] [--dry-run] [--plain] [--ascii]';
+
+const OPTIONS = { ...SCAN_OPTIONS, 'dry-run': {}, plain: {}, ascii: {}, help: {} };
+
+/** Before this, a key counts as held at start (for `timeout: 0`); keys typed during boot are already buffered. */
+const START_GRACE_MS = 150;
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, OPTIONS);
+  if (args.flags.has('help')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (${USAGE.slice(7)})`);
+  const inputs = scanInputs(args);
+  const settings = { ...inputs.settings, dryRun: inputs.settings.dryRun || args.flags.has('dry-run') };
+  const source = await openPartitions(inputs);
+  const provider: PartitionProvider = {
+    partitions: () => source.partitions,
+    diagnostics: source.diagnostics,
+    close: async () => {
+      await source.close();
+      return [];
+    },
+  };
+  const backend = new SystemBackend({ settings, provider, machine: machineContextFromSystem() });
+  const ascii = settings.console.ascii || args.flags.has('ascii');
+  const detected = terminalMode(process.env, ascii);
+  const mode = args.flags.has('plain') ? { kind: 'plain' as const, ascii: detected.ascii } : detected;
+  const version = productVersion();
+  const machine = machineName();
+  const finish = await runMenu({
+    backend,
+    settings,
+    mode,
+    input: process.stdin,
+    output: process.stdout,
+    product: `kexec-menu${version ? ` ${version}` : ''}`,
+    ...(machine ? { machine } : {}),
+    startGraceMs: START_GRACE_MS,
+    startupLog: [...inputs.diagnostics.map((d) => `${d.severity}: ${d.file}: ${d.message}`), ...backend.startupLog()],
+  });
+  await backend.close();
+  if (finish.kind === 'booted') process.stdout.write(finish.outcome.text);
+  // stdin was put in raw mode and read: let the process end.
+  process.stdin.pause();
+  return 0;
+}

@@ -1,0 +1,251 @@
+// The menu's backend on a real machine (or the demo's sample trees): the scanner for the
+// entries, the kexec layer for booting (plan, read-ahead with progress, load, hand over),
+// src/sys for reboot and power-off, /bin/sh for the rescue shell. In a dry run nothing is
+// loaded, rebooted or started: the plan is printed, the rest says what it would have done.
+import { spawnSync } from 'node:child_process';
+import type { BootEntry, Diagnostic, MachineContext, ReadablePartition } from '../entries/model';
+import { type Menu, type PartitionScan, type ScanSettings, buildMenu, parseImageMenus, parsePartition } from '../entries/scan';
+import { BootError, explainBootFailure } from '../kexec/errors';
+import { executePlan } from '../kexec/execute';
+import type { HandoffSys } from '../kexec/handoff';
+import { inspectKernelImage, runningArch } from '../kexec/inspect';
+import type { KexecFileSys } from '../kexec/loader';
+import { type BootPlan, planBoot, requestFromEntry } from '../kexec/plan';
+import { formatPlan } from '../kexec/plan-format';
+import { chooseDeviceTree } from '../kexec/dtb-match';
+import { type RunningSystem, detectRunningSystem } from '../kexec/system';
+import type { Settings } from '../settings';
+import type { BackendListener, BootOutcome, BootProgress, BootRequest, MenuBackend, PowerAction, TerminalLoan } from './backend';
+import { readAhead } from './read-ahead';
+
+/** Where the partitions come from: sample trees, or the disks (mounted read-only). */
+export interface PartitionProvider {
+  /** The partitions present now. */
+  partitions(): readonly ReadablePartition[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Unmounts what was mounted; returns what stayed mounted. */
+  close(): Promise<string[]>;
+  /** Hot-plug: called with the partitions present after each change. */
+  onChange?(fn: (added: readonly ReadablePartition[], removed: readonly ReadablePartition[]) => void): void;
+  /** Looks for partitions again (a rescan); resolves when done. */
+  refresh?(): Promise<void>;
+  /** Whether the first round of discovery is over. */
+  isSettled?(): boolean;
+  onSettled?(fn: () => void): void;
+  onLog?(fn: (line: string) => void): void;
+}
+
+/** The system-call module (src/sys), loaded only for a real boot or power action (it loads koffi). */
+type Sys = KexecFileSys & HandoffSys & { insideImage(): boolean; reboot(how: 'kexec' | 'restart' | 'power-off'): never };
+
+export interface SystemBackendOptions {
+  readonly settings: ScanSettings & Pick<Settings, 'dryRun' | 'handoff'>;
+  readonly provider: PartitionProvider;
+  readonly machine: MachineContext;
+  /** The running system for planning (tests give another machine). */
+  readonly system?: () => RunningSystem;
+  readonly loadSys?: () => Sys;
+  /** The rescue shell. */
+  readonly shell?: string;
+}
+
+/** At most this often a progress report goes to the screen (bytes on a slow line). */
+const PROGRESS_INTERVAL_MS = 100;
+
+function loadRealSys(): Sys {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('../sys') as Sys;
+  } catch (err) {
+    throw new BootError(`kexec-menu's system-call module could not be loaded (${err instanceof Error ? err.message.split('\n')[0] : String(err)}).`);
+  }
+}
+
+function diagnosticLine(d: Diagnostic): string {
+  return `${d.severity}: ${d.file}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}`;
+}
+
+export class SystemBackend implements MenuBackend {
+  private menu: Menu;
+  private readonly scans = new Map<string, PartitionScan>();
+  private imageScans: PartitionScan[];
+  private readonly listeners = new Set<BackendListener>();
+  private readonly kernelChecks = new Map<string, Promise<string | undefined>>();
+  private settled: boolean;
+  private readonly loadSys: () => Sys;
+
+  constructor(private readonly o: SystemBackendOptions) {
+    this.loadSys = o.loadSys ?? loadRealSys;
+    this.imageScans = parseImageMenus(o.settings.menus, o.machine);
+    for (const p of o.provider.partitions()) this.scans.set(p.root, parsePartition(p, o.settings, o.machine));
+    this.menu = this.build();
+    this.settled = o.provider.isSettled?.() ?? true;
+    o.provider.onSettled?.(() => {
+      this.settled = true;
+      for (const l of this.listeners) l.settled();
+    });
+    o.provider.onLog?.((line) => this.log(line));
+    o.provider.onChange?.((added, removed) => {
+      for (const p of removed) this.scans.delete(p.root);
+      for (const p of added) this.scans.set(p.root, parsePartition(p, o.settings, o.machine));
+      const names = (ps: readonly ReadablePartition[]) => ps.map((p) => p.info.name).join(', ');
+      const note = [added.length ? `New: ${names(added)}.` : '', removed.length ? `Gone: ${names(removed)}.` : ''].filter(Boolean).join(' ');
+      this.publish(note || undefined);
+    });
+  }
+
+  /** The diagnostics of the first scan, for the log. */
+  startupLog(): string[] {
+    return [...this.o.provider.diagnostics, ...this.menu.diagnostics].map(diagnosticLine);
+  }
+
+  private build(): Menu {
+    const present = this.o.provider.partitions();
+    const scans = present.map((p) => this.scans.get(p.root)).filter((s): s is PartitionScan => s !== undefined);
+    return buildMenu([...scans, ...this.imageScans], present, this.o.settings);
+  }
+
+  private publish(note?: string): void {
+    this.menu = this.build();
+    for (const l of this.listeners) l.menu(this.menu, note);
+  }
+
+  private log(line: string): void {
+    for (const l of this.listeners) l.log(line);
+  }
+
+  current(): Menu {
+    return this.menu;
+  }
+
+  isSettled(): boolean {
+    return this.settled;
+  }
+
+  subscribe(listener: BackendListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async rescan(): Promise<void> {
+    await this.o.provider.refresh?.();
+    this.scans.clear();
+    this.kernelChecks.clear();
+    for (const p of this.o.provider.partitions()) this.scans.set(p.root, parsePartition(p, this.o.settings, this.o.machine));
+    this.imageScans = parseImageMenus(this.o.settings.menus, this.o.machine);
+    const before = this.menu.entries.length;
+    this.menu = this.build();
+    for (const d of this.menu.diagnostics) if (d.severity !== 'info') this.log(diagnosticLine(d));
+    const note = `Rescanned ${this.o.provider.partitions().length} partitions: ${this.menu.entries.length} entries (${before} before).`;
+    for (const l of this.listeners) l.menu(this.menu, note);
+  }
+
+  async boot(entry: BootEntry, request: BootRequest): Promise<BootOutcome> {
+    const system = (this.o.system ?? detectRunningSystem)();
+    const base = requestFromEntry(entry);
+    const plan: BootPlan = await planBoot(request.cmdline !== undefined ? { ...base, cmdline: request.cmdline } : base, system);
+    for (const w of plan.warnings) this.log(`warning: ${w}`);
+    for (const n of plan.notes) this.log(`note: ${n}`);
+    await this.readFiles(entry, plan, request.progress);
+    if (this.o.settings.dryRun) return { kind: 'dry-run', text: `Dry run: nothing is loaded.\n${formatPlan(plan)}` };
+
+    const sys = this.loadSys();
+    if (!sys.insideImage()) throw new BootError('Loading a kernel replaces the running system, so kexec-menu does it only inside its own image; --dry-run shows the plan here.');
+    await executePlan(plan, {
+      sys,
+      handoff: this.o.settings.handoff,
+      unmountAll: () => this.o.provider.close(),
+      tmpDir: system.tmpDir,
+      log: (l) => this.log(l),
+    });
+    return { kind: 'started', text: `Started ${plan.kernel.path}; init is handing over to it.\n` };
+  }
+
+  private async readFiles(entry: BootEntry, plan: BootPlan, progress: (p: BootProgress) => void): Promise<void> {
+    const files = [
+      { path: plan.kernel.path, label: entry.kernel.path, size: plan.kernel.size },
+      ...plan.initrds.map((f, i) => ({ path: f.path, label: entry.initrds[i]?.path ?? f.path, size: f.size })),
+    ];
+    let last = 0;
+    try {
+      await readAhead(files, (p) => {
+        const now = Date.now();
+        if (p.done !== p.total && now - last < PROGRESS_INTERVAL_MS) return;
+        last = now;
+        progress(p);
+      });
+    } catch (err) {
+      const path = (err as { path?: string }).path;
+      throw new BootError(explainBootFailure(err, { stage: 'read', ...(path ? { file: path } : {}) }), (err as { code?: string }).code);
+    }
+  }
+
+  async power(action: PowerAction): Promise<string> {
+    const what = action === 'reboot' ? 'reboot' : 'power off';
+    if (this.o.settings.dryRun) return `Dry run: this would ${what} the machine now.`;
+    const sys = this.loadSys();
+    if (!sys.insideImage()) throw new BootError(`kexec-menu would ${what} only inside its own image; it is not running there.`);
+    sys.sync();
+    const busy = await this.o.provider.close();
+    if (busy.length > 0) this.log(`Could not unmount ${busy.join(', ')}; they are mounted read-only.`);
+    sys.sync();
+    try {
+      sys.reboot(action === 'reboot' ? 'restart' : 'power-off');
+    } catch (err) {
+      throw new BootError(`The machine did not ${what}: ${err instanceof Error ? err.message : String(err)}.`);
+    }
+    throw new BootError(`reboot(2) returned without the machine going to ${what}.`);
+  }
+
+  async shell(terminal: TerminalLoan): Promise<string> {
+    const program = this.o.shell ?? '/bin/sh';
+    if (this.o.settings.dryRun) return `Dry run: this would start a rescue shell (${program}) on this console.`;
+    terminal.release();
+    let status: number | null = null;
+    let error: string | undefined;
+    try {
+      process.stdout.write(`Rescue shell (${program}). Leave it with 'exit' to come back to the menu.\r\n`);
+      const r = spawnSync(program, [], { stdio: 'inherit' });
+      status = r.status;
+      if (r.error) error = r.error.message;
+    } finally {
+      terminal.reclaim();
+    }
+    if (error) throw new BootError(`${program} could not be started: ${error}.`);
+    return `The rescue shell ended (status ${status ?? 'unknown'}).`;
+  }
+
+  check(entry: BootEntry): Promise<string | undefined> {
+    if (!entry.resolution.ok) return Promise.resolve(entry.resolution.reason);
+    const path = entry.resolution.files.kernel;
+    let verdict = this.kernelChecks.get(path);
+    if (!verdict) {
+      const arch = this.o.system ? this.o.system().arch : runningArch();
+      verdict = inspectKernelImage(path, arch).then(
+        (info) => (info.canKexecHere.ok ? undefined : info.canKexecHere.reason),
+        (err: unknown) => {
+          const text = err instanceof Error ? err.message : String(err);
+          // The sentence names the file first ("PATH: the image is truncated…"); the menu shows it beside the entry.
+          return text.startsWith(`${path}: `) ? text.slice(path.length + 2).replace(/\.$/, '') : text.replace(/\.$/, '');
+        },
+      );
+      this.kernelChecks.set(path, verdict);
+    }
+    return verdict;
+  }
+
+  deviceTree(entry: BootEntry): string | undefined {
+    const dt = entry.resolution.ok ? entry.resolution.files.devicetree : undefined;
+    if (!dt) return undefined;
+    if (dt.kind === 'file') return 'the entry names this file';
+    try {
+      return chooseDeviceTree(dt.path, this.o.machine.compatible, dt.preferred).reason;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.o.provider.close();
+  }
+}
