@@ -6,12 +6,34 @@ import { machineName, productVersion } from '../ui/identity';
 import { runMenu, terminalMode } from '../ui/run';
 import { type PartitionProvider, SystemBackend } from '../ui/system-backend';
 import { UsageError, parseArgs } from './args';
-import { SCAN_OPTIONS, openPartitions, scanInputs } from './scan-options';
+import { SCAN_OPTIONS, openSampleRoots, scanInputs } from './scan-options';
 
 const USAGE =
   'usage: kexec-menu menu [--config FILE] [--root DIR[=uuid:X,label:Y,...] ...] [--cmdline STRING] [--dry-run] [--plain] [--ascii]';
 
 const OPTIONS = { ...SCAN_OPTIONS, 'dry-run': {}, plain: {}, ascii: {}, help: {} };
+
+/** The settings' or --root's sample trees, as partitions that never change. */
+function sampleProvider(roots: Parameters<typeof openSampleRoots>[0]): PartitionProvider {
+  const source = openSampleRoots(roots);
+  return {
+    partitions: () => source.partitions,
+    diagnostics: source.diagnostics,
+    close: async () => {
+      await source.close();
+      return [];
+    },
+  };
+}
+
+/**
+ * The machine's disks, found and mounted read-only in the background, with hot-plug: the
+ * menu is drawn at once and fills in; the countdown waits for the first round to finish.
+ */
+async function diskProvider(): Promise<PartitionProvider> {
+  const { watchDisks } = await import('../disks/provider');
+  return watchDisks();
+}
 
 /** Before this, a key counts as held at start (for `timeout: 0`); keys typed during boot are already buffered. */
 const START_GRACE_MS = 150;
@@ -25,15 +47,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (${USAGE.slice(7)})`);
   const inputs = scanInputs(args);
   const settings = { ...inputs.settings, dryRun: inputs.settings.dryRun || args.flags.has('dry-run') };
-  const source = await openPartitions(inputs);
-  const provider: PartitionProvider = {
-    partitions: () => source.partitions,
-    diagnostics: source.diagnostics,
-    close: async () => {
-      await source.close();
-      return [];
-    },
-  };
+  const provider = inputs.roots.length > 0 ? sampleProvider(inputs.roots) : await diskProvider();
   const backend = new SystemBackend({ settings, provider, machine: machineContextFromSystem() });
   const ascii = settings.console.ascii || args.flags.has('ascii');
   const detected = terminalMode(process.env, ascii);

@@ -118,6 +118,8 @@ export class MenuController {
       }, options.startGraceMs!);
     }
     if (this.settled) this.runChecks();
+    // After the caller has attached its listeners (the view, the end of the menu).
+    void Promise.resolve().then(() => this.maybeStartCountdown());
   }
 
   // --- reading the state (for the view) ---
@@ -394,7 +396,7 @@ export class MenuController {
     this.log(`The default '${a.title}' failed; trying '${b.title}'.`);
     const again = await this.boot(b, undefined, { quiet: true });
     if (again === undefined || this.finished) return;
-    this.showDialog('The default entries cannot boot', `'${a.title}': ${failure}\n\n'${b.title}': ${again}`);
+    this.showDialog('The default entries cannot boot', `'${a.title}': ${failure}\n'${b.title}': ${again}`);
   }
 
   // --- booting, actions ---

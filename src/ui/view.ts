@@ -259,7 +259,7 @@ export class MenuView {
       }
       case 'dialog': {
         const w = Math.min(72, cols);
-        const text = wrap(printable(o.text, false), w - 4);
+        const text = o.text.split('\n').flatMap((para) => wrap(printable(para, false), w - 4));
         r = centred(w, text.length + 4);
         lines = ['', ...text.map((l) => ` ${l}`)];
         label = ` ${clip(printable(o.title, false), w - 4)} `;

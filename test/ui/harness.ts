@@ -138,7 +138,7 @@ export class FakeBackend implements MenuBackend {
 export class TerminalOutput extends Writable {
   isTTY = true;
   written = '';
-  readonly screen: Screen;
+  screen: Screen;
   private readonly decoder = new StringDecoder('utf8');
   constructor(
     public columns = 80,
@@ -146,6 +146,13 @@ export class TerminalOutput extends Writable {
   ) {
     super();
     this.screen = new Screen(columns, rows);
+  }
+  /** The terminal window changes size: a new, blank screen of that size, and SIGWINCH. */
+  resize(columns: number, rows: number): void {
+    this.columns = columns;
+    this.rows = rows;
+    this.screen = new Screen(columns, rows);
+    this.emit('resize');
   }
   override _write(chunk: Buffer, _enc: string, done: () => void): void {
     const text = this.decoder.write(chunk);
