@@ -6,7 +6,7 @@ import type { Finish, MenuController, Overlay } from './controller';
 import { type Key, char, ctrl, named } from './keys';
 import { readKeys } from './input';
 import { asciiOnly, printable } from './terminal-text';
-import { detailFields, entryTitle, progressText, statusText } from './text';
+import { entryTitle, progressText, statusText } from './text';
 
 type Input = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
 
@@ -31,6 +31,7 @@ export function runPlainMenu(c: MenuController, o: PlainOptions): Promise<Finish
   const weEcho = !!o.input.isTTY;
 
   const printMenu = () => {
+    printedIds = idsNow();
     out(`\n${o.product}${o.machine ? ` on ${safe(o.machine)}` : ''}\n`);
     let group: string | undefined;
     for (const row of c.listRows) {
@@ -85,20 +86,28 @@ export function runPlainMenu(c: MenuController, o: PlainOptions): Promise<Finish
     if (ov.kind !== 'help') prompt();
   };
 
+  /** The entries last printed: the list is printed again only when they change (hot-plug). */
+  let printedIds = '';
+  const idsNow = () => c.listRows.map((r) => (r.kind === 'group' ? '' : r.id)).join('\n');
+
   c.onChange((parts) => {
-    if (parts.has('list')) {
+    let prompted = false;
+    if (parts.has('list') && idsNow() !== printedIds) {
       printMenu();
-      lastStatus = '';
+      prompt();
+      prompted = true;
     }
     const s = statusText(c);
     // The countdown is said once when it starts, not every second.
     const countdownRunning = c.countdown.kind === 'running';
     const key = countdownRunning ? 'countdown' : s;
-    if ((parts.has('status') || parts.has('list')) && key !== lastStatus && s) {
+    if (parts.has('status') && key !== lastStatus) {
       lastStatus = key;
-      out(`\n${safe(countdownRunning ? s.replace(/any key to stop/, 'press Enter to stop') : s)}\n`);
-      if (c.overlay.kind === 'none') prompt();
-    } else if (parts.has('list') && c.overlay.kind === 'none') prompt();
+      if (s && (countdownRunning || c.message)) {
+        out(`\n${safe(countdownRunning ? s.replace(/any key to stop/, 'press Enter to stop') : s)}\n`);
+        if (c.overlay.kind === 'none' && !prompted) prompt();
+      }
+    }
     if (parts.has('overlay')) showOverlay();
   });
 
@@ -151,14 +160,13 @@ export function runPlainMenu(c: MenuController, o: PlainOptions): Promise<Finish
 
   return new Promise<Finish>((resolve) => {
     printMenu();
-    out('\n');
-    prompt();
+    queueMicrotask(prompt); // after the countdown, if it starts at once, has been said
     const keys = readKeys(o.input, o.clock, (k) => {
       if (k.kind === 'named' && k.name === 'enter') {
         const text = line;
         line = '';
         if (weEcho) out('\n');
-        c.handleKey(named('escape')); // any key stops the countdown (Esc does nothing else in the list)
+        if (c.countdown.kind !== 'off') c.handleKey(named('escape')); // Enter alone stops the countdown
         submit(text);
         return;
       }
@@ -186,9 +194,4 @@ export function runPlainMenu(c: MenuController, o: PlainOptions): Promise<Finish
       resolve(f);
     });
   });
-}
-
-/** The details of an entry as text lines (plain mode's `?`-less cousin, for logs and tests). */
-export function plainDetails(c: MenuController): string[] {
-  return detailFields(c.selected, c).map(([label, text]) => `${label.padEnd(8)}${text}`);
 }

@@ -1,0 +1,151 @@
+// The menu's real backend on sample partitions holding Debian's real kernels: the scanner's
+// entries, the kexec layer's dry-run plan (with an edited command line), its sentences for a
+// missing kernel and a kernel of another architecture, read-ahead progress in bytes, and
+// partitions arriving and leaving while the menu is open.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { machineContextFromSystem } from '../../src/entries/machine';
+import type { ReadablePartition } from '../../src/entries/model';
+import { openRoot } from '../../src/entries/roots';
+import type { BootProgress } from '../../src/ui/backend';
+import { type PartitionProvider, SystemBackend } from '../../src/ui/system-backend';
+import { DEFAULT_SETTINGS } from '../../src/settings';
+import { startMenu } from './harness';
+import { makeSampleRoots, type SampleRoots } from './roots';
+
+const made = process.arch === 'x64' ? makeSampleRoots() : 'these tests expect an x86_64 machine (the arm64 kernel is the foreign one)';
+const skip = typeof made === 'string' ? made : false;
+const roots = made as SampleRoots;
+
+function partition(path: string, name: string, uuid: string): ReadablePartition {
+  return openRoot({ path, name, uuid })!;
+}
+
+/** A provider whose partitions the test adds and removes, as disk discovery would. */
+class TestProvider implements PartitionProvider {
+  diagnostics = [];
+  closed = 0;
+  private change: ((a: readonly ReadablePartition[], r: readonly ReadablePartition[]) => void) | undefined;
+  constructor(public present: ReadablePartition[]) {}
+  partitions() {
+    return this.present;
+  }
+  async close() {
+    this.closed++;
+    return [];
+  }
+  onChange(fn: (a: readonly ReadablePartition[], r: readonly ReadablePartition[]) => void) {
+    this.change = fn;
+  }
+  add(p: ReadablePartition) {
+    this.present = [...this.present, p];
+    this.change?.([p], []);
+  }
+  remove(p: ReadablePartition) {
+    this.present = this.present.filter((x) => x !== p);
+    this.change?.([], [p]);
+  }
+}
+
+function backendOn(provider: PartitionProvider): SystemBackend {
+  return new SystemBackend({ settings: { ...DEFAULT_SETTINGS, dryRun: true }, provider, machine: machineContextFromSystem() });
+}
+
+function sampleProvider(): TestProvider {
+  return new TestProvider([
+    partition(roots.roots.esp, 'vda1', '1234-ABCD'),
+    partition(roots.roots.boot, 'vda2', '0b0e2a4c-5d6e-4f70-8192-a3b4c5d6e7f8'),
+    partition(roots.roots.usb, 'sdb1', '5EED-0001'),
+  ]);
+}
+
+test.after(() => {
+  if (typeof made !== 'string') made.remove();
+});
+
+test('a dry-run boot reads the files with progress in bytes and returns the plan with the edited command line', { skip }, async () => {
+  const b = backendOn(sampleProvider());
+  const debian = b.current().entries.find((e) => e.title === 'Debian GNU/Linux 12 (bookworm)')!;
+  assert.equal(b.current().defaultId, debian.id);
+  const progress: BootProgress[] = [];
+  const outcome = await b.boot(debian, { cmdline: 'root=LABEL=root ro test.edited=yes', progress: (p) => progress.push(p) });
+  assert.equal(outcome.kind, 'dry-run');
+  assert.match(outcome.text, /^Dry run: nothing is loaded\.\n/);
+  assert.match(outcome.text, /cmdline: +root=LABEL=root ro test\.edited=yes \(34 bytes\)/);
+  assert.match(outcome.text, /x86 bzImage/);
+  const total = statSync(`${roots.roots.esp}/debian/vmlinuz`).size + statSync(`${roots.roots.esp}/debian/initrd.img`).size;
+  const last = progress[progress.length - 1]!;
+  assert.deepEqual(last, { file: '/debian/initrd.img', done: total, total });
+  assert.ok(progress.every((p, i) => i === 0 || p.done >= progress[i - 1]!.done), 'progress only grows');
+  assert.equal(progress[0]!.file, '/debian/vmlinuz');
+});
+
+test('the background check names a kernel of another architecture; a missing kernel fails with its sentence', { skip }, async () => {
+  const b = backendOn(sampleProvider());
+  const entries = b.current().entries;
+  const arm = entries.find((e) => e.title === 'Rescue (arm64)')!;
+  assert.equal(await b.check(arm), 'it is a kernel for arm64; this machine is x86_64');
+  assert.equal(await b.check(entries.find((e) => e.title === 'Linux (extlinux)')!), undefined);
+  const old = entries.find((e) => e.title === 'Debian GNU/Linux 12 (old kernel)')!;
+  await assert.rejects(b.boot(old, { progress: () => undefined }), /Debian GNU\/Linux 12 \(old kernel\) cannot boot: kernel \/debian\/vmlinuz-6\.1\.0-9-amd64 is not on partition vda1\./);
+  await assert.rejects(b.boot(arm, { progress: () => undefined }), /Image cannot be started on this machine: it is a kernel for arm64; this machine is x86_64\./);
+});
+
+test('reboot, power off and the shell only say what they would do in a dry run', { skip }, async () => {
+  const b = backendOn(sampleProvider());
+  assert.equal(await b.power('reboot'), 'Dry run: this would reboot the machine now.');
+  assert.equal(await b.power('power-off'), 'Dry run: this would power off the machine now.');
+  let lent = 0;
+  assert.equal(await b.shell({ release: () => lent++, reclaim: () => lent++ }), 'Dry run: this would start a rescue shell (/bin/sh) on this console.');
+  assert.equal(lent, 0, 'the terminal is not even lent');
+});
+
+test('the menu on the real backend: a partition plugged in while it is open appears in place and boots; one pulled out goes', { skip }, async () => {
+  const provider = sampleProvider();
+  const b = backendOn(provider);
+  const m = await startMenu({ backend: b });
+  for (let i = 0; i < 50 && !/! Rescue/.test(m.text()); i++) {
+    await new Promise((r) => setTimeout(r, 20)); // the background kernel checks read real files
+    await m.advance(0);
+  }
+  assert.match(m.text(), /5 {2}! Rescue \(arm64\)/, 'the arm64 kernel is marked');
+  await m.send('3');
+  assert.match(m.inverse()[0]!, /3 {4}Linux \(extlinux\)/);
+  provider.add(partition(roots.roots.late, 'sdc1', 'C0FFEE00-0001'));
+  await m.advance(0);
+  assert.match(m.text(), /6 {4}Hot-plugged Linux/);
+  assert.match(m.inverse()[0]!, /3 {4}Linux \(extlinux\)/, 'the selection did not move');
+  assert.equal(m.lines()[22], 'New: sdc1.');
+  provider.remove(provider.present.find((p) => p.info.name === 'sdb1')!);
+  await m.advance(0);
+  assert.doesNotMatch(m.text(), /Rescue \(arm64\)/);
+  assert.equal(m.lines()[22], 'Gone: sdb1.');
+  await m.send('5');
+  assert.match(m.inverse()[0]!, /5 {4}Hot-plugged Linux/);
+  await m.send('\r');
+  const f = await m.finished;
+  assert.equal(f.kind, 'booted');
+  assert.match(f.kind === 'booted' ? f.outcome.text : '', /kernel: +\S+\/late\/vmlinuz/);
+  assert.match(f.kind === 'booted' ? f.outcome.text : '', /cmdline: +root=LABEL=usb ro /);
+});
+
+test('r reads the partitions again: a config changed on disk shows, the selection stays on its entry', { skip }, async () => {
+  const own = makeSampleRoots();
+  if (typeof own === 'string') return;
+  try {
+    const provider = new TestProvider([partition(own.roots.boot, 'vda2', '0b0e2a4c-5d6e-4f70-8192-a3b4c5d6e7f8')]);
+    const m = await startMenu({ backend: backendOn(provider) });
+    await m.send('2');
+    assert.match(m.inverse()[0]!, /2 {4}Linux \(extlinux, single user\)/);
+    const conf = `${own.roots.boot}/extlinux/extlinux.conf`;
+    writeFileSync(conf, readFileSync(conf, 'utf8').replace('default main', 'default main\nlabel first\n\tmenu label A new first entry\n\tkernel /vmlinuz\n'));
+    await m.send('r');
+    assert.match(m.text(), /1 {4}A new first entry/);
+    assert.match(m.inverse()[0]!, /3 {4}Linux \(extlinux, single user\)/);
+    assert.match(m.lines()[22]!, /^Rescanned 1 partitions: 3 entries \(2 before\)\.$/);
+    await m.quit();
+  } finally {
+    own.remove();
+  }
+});

@@ -1,0 +1,142 @@
+// End to end in a real terminal: tmux runs `kexec-menu menu` (the built program, dry run, on
+// sample partitions with Debian's real kernels) at 80x24 under TERM=vt100 without a UTF-8
+// locale (a serial console) and TERM=linux with one (a VGA console). Keys go in with
+// send-keys; capture-pane's text is compared with the reviewed screens in test/ui/golden/
+// (the countdown's digits and the version masked). KEXEC_MENU_UPDATE_GOLDEN=1 rewrites them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { makeSampleRoots, type SampleRoots } from './roots';
+
+const CLI = resolve('build/src/cli.js');
+const GOLDEN = resolve('test/ui/golden');
+const UPDATE = process.env.KEXEC_MENU_UPDATE_GOLDEN === '1';
+const SOCKET = `kexec-menu-test-${process.pid}`;
+/** Generous: the first frame needs node and blessed started on a busy 2-core machine. */
+const WAIT_MS = 30_000;
+
+function tmux(...args: string[]): string {
+  const r = spawnSync('tmux', ['-u', '-L', SOCKET, ...args], { encoding: 'utf8', timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr || r.error?.message}`);
+  return r.stdout;
+}
+
+const haveTmux = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
+const made: SampleRoots | string = !haveTmux ? 'tmux is not installed (.ci/apt-packages)' : process.arch !== 'x64' ? 'the goldens are for an x86_64 machine' : makeSampleRoots({ timeout: 10 });
+const skip = typeof made === 'string' ? made : false;
+
+test.after(() => {
+  if (typeof made !== 'string') made.remove();
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { timeout: 10_000 });
+});
+
+interface Term {
+  readonly session: string;
+  screen(): string[];
+  keys(...keys: string[]): void;
+  /** Polls the screen until `pred` holds (fails with the screen after WAIT_MS). */
+  waitFor(what: string, pred: (text: string) => boolean): Promise<string[]>;
+  close(): void;
+}
+
+function start(name: string, env: Record<string, string>, config: string): Term {
+  const session = `${name}-${Date.now()}`;
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  // A clean environment: only what a console's getty would give, plus PATH and HOME.
+  const command = ['env', '-i', `PATH=${process.env.PATH}`, 'HOME=/root', ...vars, process.execPath, CLI, 'menu', '--config', config].map((a) => `'${a}'`).join(' ');
+  tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `${command}; echo "EXIT=$?"; sleep 600`);
+  const screen = () => {
+    const lines = tmux('capture-pane', '-p', '-t', session).replace(/\n$/, '').split('\n').map((l) => l.trimEnd());
+    while (lines.length < 24) lines.push('');
+    return lines;
+  };
+  return {
+    session,
+    screen,
+    keys: (...keys) => void tmux('send-keys', '-t', session, ...keys),
+    async waitFor(what, pred) {
+      const end = Date.now() + WAIT_MS;
+      let last: string[] = [];
+      while (Date.now() < end) {
+        last = screen();
+        if (pred(last.join('\n'))) return last;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`waited ${WAIT_MS} ms for ${what}; the screen:\n${last.join('\n')}`);
+    },
+    close: () => void spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', session], { timeout: 10_000 }),
+  };
+}
+
+/** What varies between runs and machines: the countdown's seconds, the version, the machine's name. */
+function mask(lines: string[]): string {
+  return lines
+    .map((l) => l.replace(/^(\s*kexec-menu) \d+\.\d+\.\d+.*$/, '$1 X.Y.Z'))
+    .map((l) => l.replace(/ in \d+ s /, ' in N s '))
+    .join('\n');
+}
+
+function golden(name: string, lines: string[]): void {
+  const file = join(GOLDEN, `${name}.txt`);
+  const got = mask(lines) + '\n';
+  if (UPDATE || !existsSync(file)) {
+    if (!UPDATE) assert.fail(`no golden screen ${file}; run with KEXEC_MENU_UPDATE_GOLDEN=1, review it and commit it`);
+    writeFileSync(file, got);
+    return;
+  }
+  assert.equal(got, readFileSync(file, 'utf8'), `screen ${name} differs from ${file}`);
+}
+
+const TERMS = [
+  { name: 'vt100', env: { TERM: 'vt100' } },
+  { name: 'linux', env: { TERM: 'linux', LANG: 'C.UTF-8' } },
+];
+
+for (const t of TERMS) {
+  test(`TERM=${t.name}: countdown, keys stop it, edit the command line, Enter prints the dry-run plan`, { skip, timeout: 120_000 }, async () => {
+    const roots = made as SampleRoots;
+    const term = start(t.name, t.env, roots.config);
+    try {
+      golden(`${t.name}-countdown`, await term.waitFor('the countdown', (s) => /Booting 'Debian GNU\/Linux 12 \(bookworm\)' in \d+ s/.test(s) && /! Rescue \(arm64\)/.test(s)));
+      term.keys('Down');
+      const moved = await term.waitFor('the selection on entry 2', (s) => /> {2}2 {2}! Debian GNU\/Linux 12 \(old kernel\)/.test(s));
+      assert.doesNotMatch(moved.join('\n'), /Booting '/, 'the key stopped the countdown');
+      golden(`${t.name}-unbootable`, moved);
+      term.keys('5', 'Enter');
+      golden(`${t.name}-wrong-arch`, await term.waitFor('the wrong-architecture dialog', (s) => /Cannot boot 'Rescue \(arm64\)'/.test(s)));
+      term.keys('Escape');
+      await term.waitFor('the list again', (s) => !/Cannot boot 'Rescue/.test(s));
+      term.keys('Home', 'e');
+      await term.waitFor('the editor', (s) => /Command line of 'Debian GNU\/Linux 12 \(bookworm\)'/.test(s));
+      term.keys('C-e');
+      term.keys('-l', ' test.edited=yes');
+      golden(`${t.name}-editor`, await term.waitFor('the typed text', (s) => /console=ttyS0,115200 test\.edited=yes/.test(s)));
+      term.keys('Enter');
+      const plan = (await term.waitFor('the dry-run plan and the exit status', (s) => /EXIT=\d+/.test(s))).join('\n');
+      assert.match(plan, /Dry run: nothing is loaded\./);
+      assert.match(plan, /entry: +1234-ABCD:bls:debian/);
+      assert.match(plan, /x86 bzImage/);
+      assert.match(plan.replace(/\n/g, ''), /cmdline: +root=LABEL=root ro quiet console=ttyS0,115200 test\.edited=yes \(61 bytes\)/);
+      assert.match(plan, /EXIT=0/);
+      assert.doesNotMatch(plan, /Boot menu/, 'the menu left the screen before printing');
+    } finally {
+      term.close();
+    }
+  });
+}
+
+test('TERM unset: the numbered prompt; a number and Enter print the plan', { skip, timeout: 120_000 }, async () => {
+  const roots = made as SampleRoots;
+  const term = start('dumb', {}, roots.config);
+  try {
+    golden('dumb-prompt', await term.waitFor('the prompt', (s) => /Choice \(number/.test(s) && /in \d+ s/.test(s)));
+    term.keys('3', 'Enter');
+    const out = (await term.waitFor('the plan', (s) => /EXIT=\d+/.test(s))).join('\n');
+    assert.match(out, /entry: +0b0e2a4c-5d6e-4f70-8192-a3b4c5d6e7f8:extlinux:main/);
+    assert.match(out, /EXIT=0/);
+  } finally {
+    term.close();
+  }
+});
