@@ -94,35 +94,60 @@ export function parseImageMenus(folders: readonly string[], machine: MachineCont
   });
 }
 
-/** The identity of what an entry boots: two entries with the same one are the same choice. */
-function bootKey(e: BootEntry): string | undefined {
+/** The files an entry boots, whatever its command line. */
+function filesKey(e: BootEntry): string | undefined {
   if (!e.resolution.ok) return undefined;
   const f = e.resolution.files;
-  return JSON.stringify([f.kernel, f.initrds, f.devicetree ?? null, f.overlays, e.cmdline, e.reuseCmdline]);
+  return JSON.stringify([f.kernel, f.initrds, f.devicetree ?? null, f.overlays]);
 }
+
+/** The identity of what an entry boots: two entries with the same one are the same choice. */
+function bootKey(e: BootEntry): string | undefined {
+  const files = filesKey(e);
+  return files === undefined ? undefined : JSON.stringify([files, e.cmdline, e.reuseCmdline]);
+}
+
+/** A command line still holding a GRUB variable (Fedora's BLS `options $kernelopts`). */
+const UNEXPANDED = /\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_])/;
 
 /**
  * Drops what would show one choice twice: a loose kernel that another entry already boots
- * (that entry knows its cmdline and initrd), and exact duplicates such as Fedora's BLS entries
- * read both directly and through GRUB's blscfg. The first is kept; it inherits `default`.
+ * (that entry knows its cmdline and initrd); exact duplicates such as Fedora's BLS entries
+ * read both directly and through GRUB's blscfg; and an entry whose command line still holds a
+ * GRUB variable when another entry boots the same files with it expanded (only GRUB's blscfg
+ * knows `$kernelopts`, from grubenv: the literal copy would boot with a broken command line).
+ * The first is kept; it inherits `default`.
  */
 export function dedupe(entries: readonly BootEntry[]): BootEntry[] {
   const bootedKernels = new Set<string>();
-  for (const e of entries) if (e.source.format !== 'loose' && e.resolution.ok) bootedKernels.add(e.resolution.files.kernel);
+  const expandedFiles = new Set<string>();
+  for (const e of entries) {
+    if (!e.resolution.ok) continue;
+    if (e.source.format !== 'loose') bootedKernels.add(e.resolution.files.kernel);
+    if (!UNEXPANDED.test(e.cmdline)) expandedFiles.add(filesKey(e)!);
+  }
   const kept: BootEntry[] = [];
   const byKey = new Map<string, number>();
+  let orphanDefault: string | undefined; // files key of a dropped literal default
   for (const e of entries) {
     if (e.source.format === 'loose' && e.resolution.ok && bootedKernels.has(e.resolution.files.kernel)) continue;
+    const files = filesKey(e);
+    if (files !== undefined && UNEXPANDED.test(e.cmdline) && expandedFiles.has(files)) {
+      if (e.isDefault) orphanDefault = files;
+      continue;
+    }
     const key = bootKey(e);
     if (key === undefined) {
       kept.push(e);
       continue;
     }
+    const inherits = orphanDefault !== undefined && orphanDefault === files;
+    if (inherits) orphanDefault = undefined;
     const first = byKey.get(key);
     if (first === undefined) {
       byKey.set(key, kept.length);
-      kept.push(e);
-    } else if (e.isDefault && !kept[first]!.isDefault) {
+      kept.push(inherits && !e.isDefault ? { ...e, isDefault: true } : e);
+    } else if ((e.isDefault || inherits) && !kept[first]!.isDefault) {
       kept[first] = { ...kept[first]!, isDefault: true };
     }
   }

@@ -182,6 +182,30 @@ test('dedupe: a loose kernel another entry boots is dropped; exact twins are kep
   );
 });
 
+test('dedupe: an entry whose command line still holds a GRUB variable gives way to its expanded twin, default included', () => {
+  const a = part({ name: 'sda1', uuid: 'A' }, { '/vmlinuz-rescue': 'k', '/initramfs-rescue.img': 'i' });
+  const init = [{ partition: { by: 'self' } as const, path: '/initramfs-rescue.img' }];
+  const reg: ParserRegistry = {
+    bls: fixed('bls', { sda1: [entry('bls', 'rescue', '/vmlinuz-rescue', { initrds: init, cmdline: '$kernelopts', isDefault: true })] }),
+    grub: fixed('grub', {
+      sda1: [
+        entry('grub', 'rescue', '/vmlinuz-rescue', { initrds: init, cmdline: 'root=UUID=R ro' }),
+        // Same files, but no expanded twin for this one's literal ${extra}: kept as it is.
+        entry('grub', 'lonely', '/vmlinuz-rescue', { cmdline: 'ro ${extra}' }),
+      ],
+    }),
+  };
+  const menu = scanPartitions([a], { ...SETTINGS, formats: ['bls', 'grub'] }, MACHINE, reg);
+  assert.deepEqual(
+    menu.entries.map((e) => [e.id, e.cmdline, e.isDefault]),
+    [
+      ['A:grub:rescue', 'root=UUID=R ro', true],
+      ['A:grub:lonely', 'ro ${extra}', false],
+    ],
+  );
+  assert.equal(menu.defaultId, 'A:grub:rescue');
+});
+
 test('default: auto prefers a bootable entry its config marks; else the first bootable one', () => {
   const p = part({ name: 'sda1' }, { '/k': 'x', '/k2': 'x' });
   const menuOf = (entries: ParsedEntry[], def = 'auto') =>
