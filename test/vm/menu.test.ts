@@ -62,8 +62,9 @@ async function run(name: string, opts: { disks?: DiskSpec[]; append: string }, b
 test('1. nobody touches the keyboard: the default entry boots after the timeout with its command line', { skip: SKIP_VM, timeout: 300_000 }, async () => {
   await run('timeout', { append: 'kexec_menu.timeout=3' }, async (vm) => {
     await menuUp(vm);
+    // The first partition (the ESP, vda1) lists first; its loader.conf names the default.
     const m = await vm.waitFor(MARKER, 120, "the default entry's marker");
-    assert.equal(markerCmdline(m), `root=UUID=${id['ROOT_UUID']} ro quiet console=ttyS0,115200 test.entry=debian`);
+    assert.equal(markerCmdline(m), `root=UUID=${id['ROOT_UUID']} ro quiet console=ttyS0,115200 test.entry=bls`);
   });
 });
 
@@ -80,15 +81,16 @@ test('2. keys on the serial line choose an entry on another partition and format
 test('3. an edited command line is the one the kernel gets', { skip: SKIP_VM, timeout: 300_000 }, async () => {
   await run('edit', { append: 'kexec_menu.timeout=-1' }, async (vm) => {
     await menuUp(vm);
-    await select(vm, /bookworm\) \(6\.1\.0-\d+-amd64\)|Debian GNU\/Linux 12 \(bookworm\)/);
+    // GRUB's first entry on the Debian root (vda2).
+    await select(vm, /Debian GNU\/Linux \(6\.1\.0-\d+-amd64\)/);
     vm.send('e');
-    await vm.waitForScreen((t) => t.includes('test.entry=bls'), 30, 'the command line editor');
+    await vm.waitForScreen((t) => t.includes('test.entry=debian'), 30, 'the command line editor');
     vm.send('\x05'); // Ctrl-E: end of line
     vm.send(' test.edited=yes');
     await vm.waitForScreen((t) => t.includes('test.edited=yes'), 30, 'the typed text in the editor');
     vm.send('\r');
     const m = await vm.waitFor(MARKER, 120, "the edited entry's marker");
-    assert.equal(markerCmdline(m), `root=UUID=${id['ROOT_UUID']} ro quiet console=ttyS0,115200 test.entry=bls test.edited=yes`);
+    assert.equal(markerCmdline(m), `root=UUID=${id['ROOT_UUID']} ro quiet console=ttyS0,115200 test.entry=debian test.edited=yes`);
   });
 });
 

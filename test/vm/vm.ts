@@ -231,7 +231,11 @@ export class Vm {
         } else if (sent && buf.includes('(qemu) ')) {
           clearTimeout(timer);
           sock.end();
-          res(buf.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '').replace(/\(qemu\) $/, '').replace(command, '').trim());
+          // The monitor echoes the command as typed (redrawing the line per key): the answer
+          // is what follows the last complete echo.
+          const text = buf.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '').replace(/\(qemu\) $/, '');
+          const echo = text.lastIndexOf(command);
+          res((echo === -1 ? text : text.slice(echo + command.length)).trim());
         }
       });
       sock.on('error', (e) => {
