@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { describeFilesystem, inspectFilesystem } from '../disks/inspect';
 import { sizeOfPath } from '../disks/identify';
+import { inspectBootFile } from '../kexec/inspect';
 import { UsageError, parseArgs } from './args';
 
 export { inspectFilesystem } from '../disks/inspect';
@@ -22,8 +23,24 @@ const DETECTORS: readonly Detector[] = [
     const fs = inspectFilesystem(path);
     return fs && { json: { ...fs }, text: describeFilesystem(fs) };
   },
-  // Kernel images and device trees (src/kexec/inspect) slot in here.
+  async (path) => {
+    try {
+      const info = await inspectBootFile(path);
+      const text =
+        info.kind === 'kernel'
+          ? `${info.description}${info.release ? `, release ${info.release}` : ''}; ${info.canKexecHere.ok ? 'can be kexeced here' : `cannot be kexeced here: ${info.canKexecHere.reason}`}`
+          : `device tree${info.model ? ` for ${info.model}` : ''} (${info.compatible.join(', ')}), ${info.totalSize} bytes`;
+      return { json: { ...info }, text };
+    } catch (err) {
+      // Not a kernel or device tree; the sentence says why, if nothing else recognises it.
+      notRecognised.set(path, err instanceof Error ? err.message : String(err));
+      return undefined;
+    }
+  },
 ];
+
+/** Why the boot-file detector passed on a path (shown when no detector answers). */
+const notRecognised = new Map<string, string>();
 
 export async function run(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { json: {}, help: {} });
@@ -42,7 +59,11 @@ export async function run(argv: readonly string[]): Promise<number> {
     found = await detect(path);
     if (found) break;
   }
-  const result = found ?? { json: { kind: 'unknown', file: path, size: sizeOfPath(path) ?? null }, text: 'nothing kexec-menu recognises' };
+  const why = notRecognised.get(path);
+  const result = found ?? {
+    json: { kind: 'unknown', file: path, size: sizeOfPath(path) ?? null, ...(why ? { reason: why } : {}) },
+    text: `nothing kexec-menu recognises${why ? ` (${why})` : ''}`,
+  };
   process.stdout.write(args.flags.has('json') ? JSON.stringify(result.json) + '\n' : `${path}: ${result.text}\n`);
   return 0;
 }
