@@ -97,18 +97,21 @@ test('3. an edited command line is the one the kernel gets', { skip: SKIP_VM, ti
 test('4. a broken entry shows its error, the menu stays, another entry then boots', { skip: SKIP_VM, timeout: 300_000 }, async () => {
   await run('broken', { append: 'kexec_menu.timeout=-1' }, async (vm) => {
     await menuUp(vm);
-    // A BLS entry whose kernel is gone from the ESP.
+    // A BLS entry whose kernel is gone from the ESP. (The details pane names the problem
+    // already; Enter must bring up the error itself, and Esc must take it away again.)
+    const missing = "Cannot boot 'Debian GNU/Linux 12 (bookworm) (6.1.0-9-amd64)'";
     await select(vm, /6\.1\.0-9-amd64/);
     vm.send('\r');
-    await vm.waitForScreen((t) => /6\.1\.0-9-amd64\/linux/.test(t) && /not on|missing|no such|cannot/i.test(t), 30, 'the missing-kernel error');
+    await vm.waitForScreen((t) => t.includes(missing) && /6\.1\.0-9-amd64\/linux is not on/.test(t.replace(/\s*\|\s*\|?\s*/g, ' ')), 30, 'the missing-kernel error');
     vm.send('\x1b'); // Esc: back to the list
-    await sleep(1000);
+    await vm.waitForScreen((t) => !t.includes(missing), 30, 'the error to close');
     // An arm64 kernel on this x86_64 machine.
+    const arm = "Cannot boot 'Rescue (arm64)'";
     await select(vm, /Rescue \(arm64\)/);
     vm.send('\r');
-    await vm.waitForScreen((t) => /arm64|aarch64|architecture/i.test(t) && /x86|cannot|not/i.test(t), 30, 'the wrong-architecture error');
+    await vm.waitForScreen((t) => t.includes(arm) && /kernel for arm64; this machine is x86_64/.test(t), 30, 'the wrong-architecture error');
     vm.send('\x1b');
-    await sleep(1000);
+    await vm.waitForScreen((t) => !t.includes(arm), 30, 'the error to close');
     await select(vm, /single user/);
     vm.send('\r');
     const m = await vm.waitFor(MARKER, 120, 'the marker of the entry chosen after the errors');
