@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { ALL_FORMATS, type Diagnostic, type Format } from './entries/model';
 import { describeValue, isMap, isScalar, isSeq, keyName, nodeLine, parseYaml, unknownKeyMessage, closest, type YamlText } from './entries/yaml-doc';
 import { DEFAULT_SETTINGS, type ConsoleSettings, type ScanRoot, type Settings } from './settings';
+import { splitCmdline } from './kexec/cmdline';
 
 export class SettingsError extends Error {
   constructor(
@@ -182,27 +183,12 @@ export function readSettingsFile(file: string): Settings {
   return parseSettings(text, file);
 }
 
-/** Splits a kernel command line into words as the kernel does: spaces separate, double quotes group. */
-export function splitCmdline(cmdline: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let quoted = false;
-  let any = false;
-  for (const c of cmdline) {
-    if (c === '"') {
-      quoted = !quoted;
-      any = true;
-    } else if (!quoted && /\s/.test(c)) {
-      if (any) words.push(word);
-      word = '';
-      any = false;
-    } else {
-      word += c;
-      any = true;
-    }
-  }
-  if (any) words.push(word);
-  return words;
+/**
+ * The parameters of a kernel command line as the kernel hands them on: split by
+ * splitCmdline (spaces separate, double quotes group), then the quotes dropped.
+ */
+export function cmdlineParameters(cmdline: string): string[] {
+  return splitCmdline(cmdline).map((word) => word.replace(/"/g, ''));
 }
 
 export const CMDLINE_ORIGIN = 'kernel command line';
@@ -216,7 +202,7 @@ export function applyCmdline(settings: Settings, cmdline: string): LoadedSetting
   const warn = (message: string): void => {
     diagnostics.push({ severity: 'warning', file: CMDLINE_ORIGIN, message });
   };
-  for (const word of splitCmdline(cmdline)) {
+  for (const word of cmdlineParameters(cmdline)) {
     if (!word.startsWith(PREFIX)) continue;
     const eq = word.indexOf('=');
     const name = word.slice(PREFIX.length, eq === -1 ? undefined : eq);

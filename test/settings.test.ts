@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS } from '../src/settings';
-import { SettingsError, applyCmdline, loadSettings, parseSettings, readSettingsFile, splitCmdline } from '../src/settings-load';
+import { SettingsError, applyCmdline, loadSettings, parseSettings, readSettingsFile, cmdlineParameters } from '../src/settings-load';
 
 const FILE = '/etc/kexec-menu/config.yaml';
 
@@ -103,9 +103,9 @@ test('the kernel command line wins over the file; bad values there only warn', (
   );
 });
 
-test('splitCmdline follows the kernel: spaces split, double quotes group', () => {
-  assert.deepEqual(splitCmdline('  a=1  "b=x y"\tc="d e" f\n'), ['a=1', 'b=x y', 'c=d e', 'f']);
-  assert.deepEqual(splitCmdline(''), []);
+test('cmdlineParameters follows the kernel: spaces split, double quotes group', () => {
+  assert.deepEqual(cmdlineParameters('  a=1  "b=x y"\tc="d e" f\n'), ['a=1', 'b=x y', 'c=d e', 'f']);
+  assert.deepEqual(cmdlineParameters(''), []);
 });
 
 test('loadSettings: the file, then the command line; no file: built-in defaults; missing file: error', () => {

@@ -5,9 +5,8 @@ import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'no
 import { join } from 'node:path';
 import type { PartitionFiles } from '../entries/model';
 import { findIgnoringCase } from '../entries/memory-files';
-import { normalizePath, resolvePath } from '../entries/paths';
+import { realPathInside } from '../entries/paths';
 
-const MAX_LINKS = 40;
 /** Larger files are not configs; reading them would only cost memory (the fuzz and bench use 10 MB). */
 export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
 
@@ -21,33 +20,14 @@ export class DirectoryFiles implements PartitionFiles {
   }
 
   realPath(path: string): string | undefined {
-    let links = 0;
-    let done = '/';
-    const pending = normalizePath(path).split('/').filter(Boolean);
-    while (pending.length > 0) {
-      const part = pending.shift() as string;
-      const next = done === '/' ? `/${part}` : `${done}/${part}`;
-      let isLink: boolean;
+    return realPathInside(path, (p) => {
       try {
-        isLink = lstatSync(join(this.root, next)).isSymbolicLink();
+        const host = join(this.root, p);
+        return lstatSync(host).isSymbolicLink() ? { kind: 'link', target: readlinkSync(host) } : { kind: 'present' };
       } catch {
-        return undefined;
+        return { kind: 'missing' };
       }
-      if (isLink) {
-        if (++links > MAX_LINKS) return undefined;
-        let target: string;
-        try {
-          target = readlinkSync(join(this.root, next));
-        } catch {
-          return undefined;
-        }
-        pending.unshift(...resolvePath(done, target).split('/').filter(Boolean));
-        done = '/';
-        continue;
-      }
-      done = next;
-    }
-    return done;
+    });
   }
 
   readText(path: string): string | undefined {

@@ -1,11 +1,9 @@
 // An in-memory partition, for tests, fuzzing and the benchmark: the same confinement rules
 // as a real mounted tree (symlinks followed inside the partition only).
 import type { PartitionFiles } from './model';
-import { basename, dirname, normalizePath, resolvePath } from './paths';
+import { basename, dirname, normalizePath, realPathInside } from './paths';
 
 type Node = { kind: 'file'; text: string } | { kind: 'dir' } | { kind: 'link'; target: string };
-
-const MAX_LINKS = 40;
 
 export class MemoryFiles implements PartitionFiles {
   private readonly nodes = new Map<string, Node>([['/', { kind: 'dir' }]]);
@@ -49,24 +47,11 @@ export class MemoryFiles implements PartitionFiles {
   }
 
   realPath(path: string): string | undefined {
-    let links = 0;
-    let done = '/';
-    const pending = normalizePath(path).split('/').filter(Boolean);
-    while (pending.length > 0) {
-      const part = pending.shift() as string;
-      const next = done === '/' ? `/${part}` : `${done}/${part}`;
-      const node = this.nodes.get(next);
-      if (!node) return undefined;
-      if (node.kind === 'link') {
-        if (++links > MAX_LINKS) return undefined;
-        const target = resolvePath(done, node.target);
-        pending.unshift(...target.split('/').filter(Boolean));
-        done = '/';
-        continue;
-      }
-      done = next;
-    }
-    return done;
+    return realPathInside(path, (p) => {
+      const node = this.nodes.get(p);
+      if (!node) return { kind: 'missing' };
+      return node.kind === 'link' ? { kind: 'link', target: node.target } : { kind: 'present' };
+    });
   }
 
   private node(path: string): Node | undefined {

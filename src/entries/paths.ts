@@ -28,3 +28,34 @@ export function dirname(path: string): string {
 export function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
+
+/** What a confined walk finds at one path: nothing, a symlink with its target, or anything else. */
+export type PathStep = { readonly kind: 'missing' } | { readonly kind: 'link'; readonly target: string } | { readonly kind: 'present' };
+
+const MAX_LINKS = 40;
+
+/**
+ * Follows `path` one component at a time inside a partition, as if its root were `/`
+ * (chroot rules): `..` stops at the root, absolute links start again from it. Returns the
+ * path with every link followed, or undefined when a component is missing or links loop.
+ * Both PartitionFiles implementations walk with this, so they confine paths the same way.
+ */
+export function realPathInside(path: string, look: (path: string) => PathStep): string | undefined {
+  let links = 0;
+  let done = '/';
+  const pending = normalizePath(path).split('/').filter(Boolean);
+  while (pending.length > 0) {
+    const part = pending.shift() as string;
+    const next = done === '/' ? `/${part}` : `${done}/${part}`;
+    const step = look(next);
+    if (step.kind === 'missing') return undefined;
+    if (step.kind === 'link') {
+      if (++links > MAX_LINKS) return undefined;
+      pending.unshift(...resolvePath(done, step.target).split('/').filter(Boolean));
+      done = '/';
+      continue;
+    }
+    done = next;
+  }
+  return done;
+}
