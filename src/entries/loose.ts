@@ -56,12 +56,15 @@ function findKernels(files: PartitionFiles): FoundKernel[] {
   return found;
 }
 
+/** Code-unit order: the same on every build of node (localeCompare differs without ICU). */
+const byPath = (a: FoundKernel, b: FoundKernel): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
 /** Newest version first; kernels without a version after those with one, by path. */
 function newestFirst(a: FoundKernel, b: FoundKernel): number {
-  if (a.version !== undefined && b.version !== undefined) return compareVersions(b.version, a.version) || a.path.localeCompare(b.path);
+  if (a.version !== undefined && b.version !== undefined) return compareVersions(b.version, a.version) || byPath(a, b);
   if (a.version !== undefined) return -1;
   if (b.version !== undefined) return 1;
-  return a.path.localeCompare(b.path);
+  return byPath(a, b);
 }
 
 function firstPresent(files: PartitionFiles, dir: string, names: readonly string[]): string | undefined {
