@@ -89,7 +89,7 @@ function golden(name: string, lines: string[]): void {
   assert.equal(got, readFileSync(file, 'utf8'), `screen ${name} differs from ${file}`);
 }
 
-const TERMS = [
+const TERMS: { name: string; env: Record<string, string> }[] = [
   { name: 'vt100', env: { TERM: 'vt100' } },
   { name: 'linux', env: { TERM: 'linux', LANG: 'C.UTF-8' } },
 ];
