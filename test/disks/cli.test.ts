@@ -50,7 +50,13 @@ test('inspect FILE --json: type, label, UUID and size of file-system images, as 
   }
   const plain = join(dir, 'notes.txt');
   writeFileSync(plain, 'just text\n');
-  assert.deepEqual(JSON.parse(kexecMenu('inspect', plain, '--json').stdout), { kind: 'unknown', file: plain, size: 10 });
+  // Neither a file system nor a kernel or device tree: the kernel detector's sentence says why.
+  assert.deepEqual(JSON.parse(kexecMenu('inspect', plain, '--json').stdout), {
+    kind: 'unknown',
+    file: plain,
+    size: 10,
+    reason: `${plain}: 10 bytes is too short to be a kernel image.`,
+  });
   const missing = kexecMenu('inspect', join(dir, 'nope'));
   assert.equal(missing.code, 1);
   assert.equal(missing.stderr, `kexec-menu inspect: ${join(dir, 'nope')}: no such file or device\n`);
