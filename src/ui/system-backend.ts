@@ -96,7 +96,9 @@ export class SystemBackend implements MenuBackend {
 
   /** The diagnostics of the first scan, for the log. */
   startupLog(): string[] {
-    return [...this.o.provider.diagnostics, ...this.menu.diagnostics].map(diagnosticLine);
+    const m = this.menu;
+    const summary = `${this.o.provider.partitions().length} partitions read: ${m.entries.length} entries, default ${m.defaultId ?? 'none'}${this.o.settings.dryRun ? ' (dry run)' : ''}.`;
+    return [...[...this.o.provider.diagnostics, ...m.diagnostics].map(diagnosticLine), summary];
   }
 
   private build(): Menu {

@@ -286,6 +286,9 @@ export class MenuView {
         r = centred(Math.min(64, cols), 9);
         const p = o.progress;
         lines = ['', ` ${clip(printable(o.title, false), inner(r))}`, ` ${p ? clip(printable(progressText(p), false), inner(r)) : 'Checking the kernel...'}`];
+        // Without colours blessed-contrib's gauge is invisible (its bar is coloured
+        // spaces): a bar of characters instead.
+        if (p && !this.colors) lines.push('', ` ${textBar(p.total > 0 ? p.done / p.total : 0, inner(r) - 5)}`);
         label = ' Booting ';
         break;
       }
@@ -294,7 +297,7 @@ export class MenuView {
     this.place(box, r);
     box.setContent(this.t(lines.join('\n')));
     box.setFront();
-    if (o.kind === 'busy' && o.progress) this.drawGauge(r, o.progress.total > 0 ? o.progress.done / o.progress.total : 0);
+    if (o.kind === 'busy' && o.progress && this.colors) this.drawGauge(r, o.progress.total > 0 ? o.progress.done / o.progress.total : 0);
   }
 
   /** The progress gauge under the busy box's text (blessed-contrib, loaded on first use). */
@@ -348,4 +351,12 @@ export class MenuView {
     this.screen.realloc();
     this.redrawAll();
   }
+}
+
+/** "[#######.......]  50%" in `width` columns. */
+export function textBar(fraction: number, width: number): string {
+  const f = Math.max(0, Math.min(1, fraction));
+  const inside = Math.max(1, width - 2);
+  const filled = Math.round(f * inside);
+  return `[${'#'.repeat(filled)}${'.'.repeat(inside - filled)}] ${String(Math.round(f * 100)).padStart(3)}%`;
 }

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BootError } from '../../src/kexec/errors';
+import type { BootRequest } from '../../src/ui/backend';
 import { hashPassword } from '../../src/ui/password';
 import { FakeBackend, SDB1, VDA1, VDA2, entry, menuOf, startMenu } from './harness';
 
@@ -394,4 +395,48 @@ test('q leaves the menu', async () => {
   const m = await startMenu({ backend: backend() });
   await m.send('q');
   assert.deepEqual(await m.finished, { kind: 'quit' });
+});
+
+test('while a boot reads the kernel and initrds, the bytes read and a gauge show; keys wait', async () => {
+  const b = backend();
+  const MiB = 1024 * 1024;
+  let progress!: BootRequest['progress'];
+  let done!: () => void;
+  b.onBoot = (e, r) =>
+    new Promise((resolve) => {
+      progress = r.progress;
+      done = () => resolve({ kind: 'dry-run', text: `plan for ${e.id}\n` });
+    });
+  const m = await startMenu({ backend: b });
+  await m.send('\r');
+  assert.match(m.text(), /Booting 'Debian GNU\/Linux 12 \(bookworm\)'/);
+  progress({ file: '/vmlinuz', done: 2 * MiB, total: 8 * MiB });
+  await m.advance(0);
+  assert.match(m.text(), /Reading \/vmlinuz: 2\.0 MiB of 8\.0 MiB/);
+  assert.match(m.text(), /25%/);
+  progress({ file: '/initrd.img', done: 6 * MiB, total: 8 * MiB });
+  await m.advance(0);
+  assert.match(m.text(), /Reading \/initrd\.img: 6\.0 MiB of 8\.0 MiB/);
+  assert.match(m.text(), /75%/);
+  await m.send('jjq');
+  assert.match(m.text(), /Reading \/initrd\.img/, 'keys do nothing while loading');
+  done();
+  assert.deepEqual(await m.finished, { kind: 'booted', outcome: { kind: 'dry-run', text: `plan for ${DEBIAN.id}\n` } });
+});
+
+test('on a colour terminal the progress is blessed-contrib\'s gauge', async () => {
+  const b = backend();
+  let progress!: BootRequest['progress'];
+  b.onBoot = (_e, r) =>
+    new Promise(() => {
+      progress = r.progress;
+    });
+  const m = await startMenu({ backend: b, mode: { kind: 'full', terminal: 'linux', ascii: false } });
+  await m.send('\r');
+  const mark = m.output.written.length;
+  progress({ file: '/vmlinuz', done: 1, total: 2 });
+  await m.advance(0);
+  assert.match(m.text(), /50%/);
+  assert.doesNotMatch(m.text(), /\[#+\.+\]/, 'no character bar');
+  assert.match(m.output.written.slice(mark), /\x1b\[[0-9;]*47m {10,}/, 'a bar of white cells');
 });
