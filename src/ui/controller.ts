@@ -76,6 +76,10 @@ export class MenuController {
   private readonly unbootable = new Map<string, string>();
   private readonly checked = new Set<string>();
   private checking = false;
+  /** Index in menu.entries before which every entry has been checked. */
+  private checkFrom = 0;
+  /** Checks run since the event loop last turned (see checkLater). */
+  private checksInARow = 0;
   private readonly deviceTrees = new Map<string, string>();
   private keySeen = false;
   private graceOver: boolean;
@@ -117,7 +121,8 @@ export class MenuController {
         this.maybeStartCountdown();
       }, options.startGraceMs!);
     }
-    if (this.settled) this.runChecks();
+    // After the first frame is out (the view is made after the controller).
+    if (this.settled) this.checkLater();
     // After the caller has attached its listeners (the view, the end of the menu).
     void Promise.resolve().then(() => this.maybeStartCountdown());
   }
@@ -253,6 +258,7 @@ export class MenuController {
       const oldIndex = this.selectedIndex;
       const before = new Set(this.menu.entries.map((e) => e.id));
       this.menu = menu;
+      this.checkFrom = 0;
       this.rebuild();
       for (const id of [...this.deviceTrees.keys()]) if (!menu.entries.some((e) => e.id === id)) this.deviceTrees.delete(id);
       if (rowIndex(this.rows, this.selectedId) === -1) {
@@ -284,7 +290,11 @@ export class MenuController {
   private runChecks(): void {
     const check = this.options.backend.check;
     if (!check || this.checking || !this.settled) return;
-    const next = this.menu.entries.find((e) => e.resolution.ok && !this.checked.has(checkKey(e)));
+    // Entries before checkFrom are checked (a new menu starts it again at 0): finding the
+    // next one from the top each time made 1,000 checks a million key comparisons.
+    const entries = this.menu.entries;
+    while (this.checkFrom < entries.length && !(entries[this.checkFrom]!.resolution.ok && !this.checked.has(checkKey(entries[this.checkFrom]!)))) this.checkFrom++;
+    const next = entries[this.checkFrom];
     if (!next) return;
     this.checking = true;
     this.checked.add(checkKey(next));
@@ -301,8 +311,23 @@ export class MenuController {
       )
       .finally(() => {
         this.checking = false;
-        if (!this.finished) this.runChecks();
+        if (this.finished) return;
+        if (++this.checksInARow < CHECKS_PER_TURN) this.runChecks();
+        else this.checkLater();
       });
+  }
+
+  /**
+   * The next checks after the event loop has turned. A check that settles without I/O
+   * (a file too short to be a kernel) chains the next in a microtask, and a whole list of
+   * them kept the screen's output and the keys waiting: 1,000 entries held the first frame
+   * back by seconds (bench/).
+   */
+  private checkLater(): void {
+    this.checksInARow = 0;
+    setImmediate(() => {
+      if (!this.finished) this.runChecks();
+    });
   }
 
   // --- countdown ---
@@ -365,9 +390,15 @@ export class MenuController {
    */
   private candidates(): string[] {
     const bootable = this.menu.entries.filter((e) => this.cannotBoot(e) === undefined);
+    // A set, not out.includes(): this runs on every status line, and with 1,000 entries a
+    // list search made each call quadratic (seconds before the first frame; bench/).
+    const seen = new Set<string>();
     const out: string[] = [];
     const add = (e: BootEntry | undefined) => {
-      if (e && !out.includes(e.id)) out.push(e.id);
+      if (e && !seen.has(e.id)) {
+        seen.add(e.id);
+        out.push(e.id);
+      }
     };
     add(bootable.find((e) => e.id === this.menu.defaultId));
     const rule = this.options.settings.default;
@@ -748,6 +779,9 @@ export class MenuController {
     this.protectedAction('edit', row.id);
   }
 }
+
+/** Background checks in a row before the event loop gets a turn (output, keys, timers). */
+const CHECKS_PER_TURN = 16;
 
 /** An entry is checked again when what it boots changes (same id, another kernel). */
 function checkKey(e: BootEntry): string {

@@ -133,7 +133,9 @@ export function progressText(p: BootProgress): string {
 /** The status line: the countdown, else a message, else what is wrong with the selection. */
 export function statusText(ctrl: Pick<MenuController, 'countdown' | 'countdownTarget' | 'message' | 'selected' | 'cannotBoot'>): string {
   const c = ctrl.countdown;
-  const target = ctrl.countdownTarget;
+  // Only while counting down: finding the target walks every entry, and the status line is
+  // redrawn after each background check.
+  const target = c.kind === 'running' ? ctrl.countdownTarget : undefined;
   if (c.kind === 'running' && target) return `Booting '${target.title}' in ${c.remaining} s — any key to stop`;
   if (ctrl.message) return ctrl.message;
   const row = ctrl.selected;
