@@ -1,0 +1,227 @@
+// docs/performance.md from one run's measurements: the targets first (met or not), then
+// each measurement's table. Everything compared is measured in the same run.
+import type { MemoryResult } from './memory';
+import type { ScaleAxis } from './scale';
+import type { BundleSizes, ImageSizes, SizeRow } from './sizes';
+import { type StartupReport, ratio, variantLabel } from './startup';
+import { growthExponent, show, slope } from './stats';
+
+export interface Measurements {
+  readonly when: string;
+  readonly machine: string;
+  readonly loadBefore: string;
+  readonly loadAfter: string;
+  readonly runs: number;
+  readonly smoke: boolean;
+  readonly startup: StartupReport;
+  readonly scale: readonly ScaleAxis[];
+  readonly memory: readonly MemoryResult[];
+  readonly bundle?: BundleSizes;
+  readonly images: readonly ImageSizes[];
+  readonly vmBoot?: string;
+  readonly svgName: string;
+}
+
+/** A change made for start-up, with what it measured before and after when it was made. */
+export interface RecordedChange {
+  readonly change: string;
+  readonly where: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+const START_RATIO = 1.3;
+const MEMORY_EXTRA_MB = 40;
+const BUNDLE_LIMIT = 1024 * 1024;
+/** Growth exponent above which a curve counts as faster than linear (noise allowance). */
+const LINEAR_EXPONENT = 1.15;
+
+const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+const size = (b: number) => (b >= 1024 * 1024 ? mib(b) : kib(b));
+const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function exponents(a: ScaleAxis, value: (p: ScaleAxis['points'][number]) => number): number {
+  const p = a.points;
+  if (p.length < 2) return NaN;
+  const x = p[p.length - 2]!;
+  const y = p[p.length - 1]!;
+  return growthExponent(x.size, value(x), y.size, value(y));
+}
+
+function perUnit(a: ScaleAxis): string {
+  const ms = slope(a.points.map((p) => ({ size: p.size, cost: p.scanMs.median })));
+  const mb = slope(a.points.map((p) => ({ size: p.size, cost: p.extraMb.median })));
+  const t = ms >= 1 ? `${ms.toFixed(1)} ms` : `${(ms * 1000).toFixed(0)} µs`;
+  const m = mb >= 1 ? `${mb.toFixed(1)} MB` : `${(mb * 1024).toFixed(1)} KB`;
+  return `${t} and ${m} per ${a.per}`;
+}
+
+function sizeRows(rows: readonly SizeRow[]): string[][] {
+  return rows.map((r) => [r.part, size(r.bytes), r.gzipBytes !== undefined ? size(r.gzipBytes) : '–', r.files !== undefined ? `${r.files}` : '–']);
+}
+
+export function renderReport(m: Measurements, changes: readonly RecordedChange[]): string {
+  const out: string[] = [];
+  out.push('# Performance');
+  out.push('');
+  out.push(
+    `Written by \`npm run bench\`${m.smoke ? ' **--smoke (one run each: numbers are indicative only)**' : ''} on ${m.when}: ${m.machine}; load average ${m.loadBefore} before, ${m.loadAfter} after. ` +
+      `Each number is the median of ${m.runs} run${m.runs === 1 ? '' : 's'}, with the range of the runs in brackets. The machine is shared with other work (QEMU, builds): the ranges show how noisy it was.`,
+  );
+  out.push('');
+
+  // --- targets
+  const st = m.startup;
+  const menus = st.results.filter((r) => r.variant.program);
+  const best = new Map<string, (typeof menus)[number]>();
+  for (const r of menus) {
+    const cur = best.get(r.variant.node.label);
+    if (!cur || r.net.median < cur.net.median) best.set(r.variant.node.label, r);
+  }
+  const targetRows: string[][] = [];
+  for (const [node, r] of best) {
+    // What the image ships (the bundle, no cache), then the fastest variant measured.
+    const shipped = menus.find((x) => x.variant.node.label === node && x.variant.program?.label === 'bundle' && !x.variant.compileCache);
+    for (const [what, x] of [['shipped', shipped], ['best measured', r]] as const) {
+      if (!x || (what === 'best measured' && x === shipped)) continue;
+      const q = ratio(st, x);
+      targetRows.push([`First frame ≤ ${START_RATIO}× \`node -e 0\` (${node}, ${what})`, `${q.toFixed(2)}× (${variantLabel(x.variant)}: ${x.net.median.toFixed(0)} ms)`, verdict(q <= START_RATIO)]);
+    }
+  }
+  for (const a of m.scale) {
+    const kt = exponents(a, (p) => p.scanMs.median);
+    const km = exponents(a, (p) => p.extraMb.median);
+    targetRows.push([`${a.name.replace(/ \(.*$/, '')}: no worse than linear`, `exponent ${kt.toFixed(2)} (time), ${km.toFixed(2)} (memory) over the last tenfold step; ${perUnit(a)}`, verdict(kt <= LINEAR_EXPONENT && km <= LINEAR_EXPONENT)]);
+  }
+  for (const r of m.memory) {
+    const extra = r.menuMb.median - r.idleMb.median;
+    targetRows.push([`Menu with ${r.entries.toLocaleString('en-US')} entries ≤ idle node + ${MEMORY_EXTRA_MB} MB (${r.node.label}, ${r.program.label})`, `+${extra.toFixed(1)} MB (${r.menuMb.median.toFixed(1)} vs ${r.idleMb.median.toFixed(1)} MB)`, verdict(extra <= MEMORY_EXTRA_MB)]);
+  }
+  if (m.bundle) {
+    const js = m.bundle.rows[0]!;
+    const ours = m.bundle.rows.filter((r) => !r.part.startsWith('koffi')).reduce((s, r) => s + r.bytes, 0);
+    targetRows.push([
+      'Release bundle (without node) < 1 MB',
+      `${size(ours)} bundle + terminfo (${size(js.gzipBytes ?? 0)} gzip'd bundle); ${size(m.bundle.installedBytes)} with koffi's native binary`,
+      `${verdict(ours < BUNDLE_LIMIT)} for our code; ${m.bundle.installedBytes < BUNDLE_LIMIT ? 'met' : 'not met'} with koffi.node`,
+    ]);
+  }
+  out.push('## Targets');
+  out.push('');
+  out.push(table(['Target (issue 7)', 'Measured', ''], targetRows));
+  out.push('');
+
+  // --- start-up
+  out.push('## Start-up: process start to the first complete frame');
+  out.push('');
+  out.push(
+    `\`kexec-menu menu --config configs/demo.yaml\` (the demo's sample partitions, countdown off) on an 80x24 pseudo-terminal (\`script\`, TERM=vt100), ` +
+      `until the terminal shows the first entry and the help line, which is drawn last; then the process is killed. \`node -e 0\` is started the same way, until it exits. ` +
+      `The pseudo-terminal harness alone (script, sh, stty, \`true\`) took ${show(st.harness, 'ms')}; it is subtracted from every number ("net"). ` +
+      `"build/" is the per-file output of scripts/build.mjs (node_modules resolved at run time); "bundle" is scripts/bundle.mjs's single file, as the image ships it. ` +
+      `Compile cache: NODE_COMPILE_CACHE (what \`module.enableCompileCache()\` turns on), filled by one run that quit cleanly before the timed runs.`,
+  );
+  out.push('');
+  const rows = st.results.map((r) => [
+    r.variant.node.label,
+    variantLabel(r.variant),
+    show(r.net, 'ms'),
+    r.variant.program ? `${ratio(st, r).toFixed(2)}×` : '1',
+  ]);
+  out.push(table(['Node', 'What', 'Net time', 'Over `node -e 0`'], rows));
+  for (const n of st.notes) out.push(`\n${n}`);
+  out.push('');
+
+  // --- changes
+  if (changes.length > 0) {
+    out.push('### Changes made for start-up, measured before and after');
+    out.push('');
+    out.push('Recorded when each change was made (same machine, same method), not re-measured by this run.');
+    out.push('');
+    out.push(table(['Change', 'Where', 'Before', 'After'], changes.map((c) => [c.change, c.where, c.before, c.after])));
+    out.push('');
+  }
+
+  // --- scale
+  out.push('## Scale: partitions, entries, grub.cfg size');
+  out.push('');
+  out.push(
+    'Each input is written to disk once and read in a fresh process (bench/scan-child.ts) as the menu reads it: every enabled format\'s reader, then the menu ' +
+      '(ids, kernels looked up on the partitions, duplicates, default). Time is the reading alone (no node start-up, no module loading); memory is the ' +
+      'process\'s peak resident set, and what the input adds over the process before reading.',
+  );
+  out.push('');
+  out.push(`![Scaling curves](${m.svgName})`);
+  out.push('');
+  for (const a of m.scale) {
+    out.push(`### ${a.name}`);
+    out.push('');
+    out.push(
+      table(
+        [a.unit, 'Entries (resolved)', 'Reading time', 'Peak RSS', 'Added by the input'],
+        a.points.map((p) => [p.label, `${p.entries} (${p.resolved})`, show(p.scanMs, 'ms', 1), show(p.peakMb, 'MB'), show(p.extraMb, 'MB', 1)]),
+      ),
+    );
+    out.push('');
+    out.push(
+      `Growth exponent over the last tenfold step: ${exponents(a, (p) => p.scanMs.median).toFixed(2)} for time, ${exponents(a, (p) => p.extraMb.median).toFixed(2)} for memory (1 is linear). Slope: ${perUnit(a)}.`,
+    );
+    out.push('');
+  }
+
+  // --- memory
+  out.push('## Memory: the menu with many entries');
+  out.push('');
+  out.push('Peak resident set (VmHWM) of the menu with 1,000 BLS entries on one partition, read half a second after its first frame, against an idle node on the same binary read the same way.');
+  out.push('');
+  out.push(
+    table(
+      ['Node', 'Program', 'Idle node', 'Menu', 'Difference'],
+      m.memory.map((r) => [r.node.label, r.program.label, show(r.idleMb, 'MB', 1), show(r.menuMb, 'MB', 1), `+${(r.menuMb.median - r.idleMb.median).toFixed(1)} MB`]),
+    ),
+  );
+  out.push('');
+
+  // --- sizes
+  out.push('## Sizes');
+  out.push('');
+  if (m.bundle) {
+    out.push(`The release bundle, made by scripts/bundle.mjs for this run (${m.bundle.modules} modules in one file); the image installs these three parts (koffi for its own architecture only).`);
+    out.push('');
+    out.push(table(['Part', 'Size', 'gzip -6', 'Files'], sizeRows(m.bundle.rows)));
+  } else {
+    out.push('scripts/bundle.mjs is not there: no bundle measured.');
+  }
+  out.push('');
+  if (m.images.length === 0) out.push('No initramfs in cache/image/ (`npm run image` builds it; the benchmark does not).');
+  for (const img of m.images) {
+    out.push(`### Initramfs (${img.arch}): ${img.file}, ${mib(img.compressedBytes)} compressed`);
+    out.push('');
+    out.push('The "gzip -6" column compresses each part alone: an estimate of its share of the archive.');
+    out.push('');
+    out.push(table(['Part', 'Size', 'gzip -6', 'Files'], sizeRows(img.rows)));
+    out.push('');
+  }
+
+  // --- VM
+  out.push('## Boot in the VM');
+  out.push('');
+  if (m.vmBoot) {
+    out.push('bench/vm-boot.ts (QEMU, software emulation), seconds from the kernel\'s banner:');
+    out.push('');
+    out.push('```');
+    out.push(m.vmBoot.trim());
+    out.push('```');
+  } else {
+    out.push(
+      'Not run here (a QEMU boot under software emulation takes tens of seconds per run). Run it on its own: `npm run image && npm run disks && node scripts/build.mjs && node build/bench/vm-boot.js 3`, or `npm run bench -- --vm`.',
+    );
+  }
+  out.push('');
+  return out.join('\n');
+}

@@ -1,0 +1,110 @@
+// `npm run bench`: every performance measurement of issue 7, several runs each, compared
+// with its baseline in the same run; writes docs/performance.md and the SVG of the scaling
+// curves. A benchmark, not a test: it reports targets met or not and never fails on them.
+//
+//   npm run bench                 5 runs each, writes docs/performance.md + docs/performance-scaling.svg
+//   npm run bench -- --smoke      1 run each, smaller rounds, writes cache/bench/ (for CI: does it still run?)
+//   npm run bench -- --runs 9     more runs
+//   npm run bench -- --vm         also boot the image in QEMU (bench/vm-boot.ts; minutes)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CHANGES } from './changes';
+import { scalingSvg } from './chart';
+import { measureMemory } from './memory';
+import { renderReport } from './report';
+import { measureScaling } from './scale';
+import { type ImageSizes, bundleSizes, imageSizes } from './sizes';
+import { buildSnapshots } from './snapshot';
+import { type Program, findNodes, measureStartup } from './startup';
+
+const top = resolve(__dirname, '../..');
+
+interface Options {
+  readonly smoke: boolean;
+  readonly runs: number;
+  readonly vm: boolean;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const smoke = argv.includes('--smoke');
+  const i = argv.indexOf('--runs');
+  const runs = i === -1 ? (smoke ? 1 : 5) : Number(argv[i + 1]);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs needs a whole number of at least 1, not '${argv[i + 1]}'`);
+  const unknown = argv.filter((a, k) => !['--smoke', '--runs', '--vm'].includes(a) && argv[k - 1] !== '--runs');
+  if (unknown.length > 0) throw new Error(`unknown option '${unknown[0]}' (--smoke, --runs N, --vm)`);
+  return { smoke, runs, vm: argv.includes('--vm') };
+}
+
+const say = (line: string) => process.stdout.write(line + '\n');
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  const outDir = o.smoke ? join(top, 'cache/bench') : join(top, 'docs');
+  const bundleDir = join(top, 'cache/bench/dist');
+  mkdirSync(outDir, { recursive: true });
+  const loadBefore = load();
+  say(`kexec-menu bench: ${o.runs} run(s) each${o.smoke ? ' (smoke)' : ''}; load average ${loadBefore}`);
+
+  say('sizes: the release bundle (scripts/bundle.mjs into cache/bench/dist/), the initramfs in cache/image/');
+  const bundle = bundleSizes(top, bundleDir);
+  const images = ['amd64', 'arm64'].map((a) => imageSizes(top, a, !o.smoke)).filter((x): x is ImageSizes => x !== undefined);
+
+  const cli = join(top, 'build/src/cli.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run node scripts/build.mjs first (npm run bench does)`);
+  const bundled = join(bundleDir, 'kexec-menu.js');
+  const programs: Program[] = [{ label: 'build/ (one file per module)', args: [cli] }];
+  if (bundle) programs.push({ label: 'bundle', args: [bundled] });
+  const nodes = findNodes(top);
+  say('start-up: V8 snapshots of the menu (an experiment: bench/snapshot-entry.ts)');
+  const snapshots = buildSnapshots(top, nodes, say);
+
+  say('start-up: process start to the first complete frame');
+  const startup = await measureStartup({ top, programs: [...programs, ...snapshots], runs: o.runs, say });
+
+  say('scale: partitions, entries, grub.cfg size');
+  const scale = measureScaling(top, join(top, 'build/bench/scan-child.js'), o.runs, say);
+
+  say('memory: the menu with 1,000 entries');
+  // The shipped form, and the same with a smaller young generation (V8's semi-spaces are
+  // where a scan's short-lived garbage piles up before a collection).
+  const shipped = programs[programs.length - 1]!;
+  const memoryPrograms: Program[] = [shipped, { label: `${shipped.label}, node --max-semi-space-size=1`, args: ['--max-semi-space-size=1', ...shipped.args] }];
+  const memory = await measureMemory({ nodes, programs: memoryPrograms, entries: 1000, runs: o.runs, say });
+
+  let vmBoot: string | undefined;
+  if (o.vm) {
+    say('VM boot: bench/vm-boot.ts');
+    vmBoot = execFileSync(process.execPath, [join(top, 'build/bench/vm-boot.js'), String(o.runs)], { cwd: top, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  }
+
+  const svgName = 'performance-scaling.svg';
+  const report = renderReport(
+    {
+      when: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Linux ${process.arch}`,
+      loadBefore,
+      loadAfter: load(),
+      runs: o.runs,
+      smoke: o.smoke,
+      startup,
+      scale,
+      memory,
+      ...(bundle ? { bundle } : {}),
+      images,
+      ...(vmBoot ? { vmBoot } : {}),
+      svgName,
+    },
+    CHANGES,
+  );
+  writeFileSync(join(outDir, 'performance.md'), report);
+  writeFileSync(join(outDir, svgName), scalingSvg(scale));
+  say(`wrote ${join(outDir, 'performance.md')} and ${join(outDir, svgName)}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

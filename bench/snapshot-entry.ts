@@ -1,0 +1,44 @@
+// An experiment bench/startup.ts measures: the menu in a V8 startup snapshot. Bundled by
+// scripts/bundle.mjs's bundle() into one file, then `node --snapshot-blob B --build-snapshot`
+// runs it once: every module the first frame needs is loaded (and, with
+// KEXEC_MENU_SNAPSHOT_WARM=1, the settings reader and the scanner run once on the demo, so
+// their functions are compiled) before the heap is saved. `node --snapshot-blob B menu ...`
+// then starts from that heap. Only what the demo's dry-run menu touches is checked to work
+// (a snapshot's require() reaches built-in modules only, so koffi could not load).
+import { startupSnapshot } from 'node:v8';
+import { main } from '../src/cli';
+import { run as menuCommand } from '../src/cli/menu';
+import { buildMenu, parsePartition } from '../src/entries/scan';
+import { openRoot } from '../src/entries/roots';
+import { readSettingsFile } from '../src/settings-load';
+
+// Loaded now so that they are in the saved heap (the menu loads them lazily).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require('blessed');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require('../src/ui/view');
+void menuCommand;
+
+const demo = process.env.KEXEC_MENU_SNAPSHOT_WARM;
+if (demo) {
+  // Run the cold paths once: YAML settings, every reader on the demo's trees.
+  const settings = readSettingsFile(demo);
+  const parts = settings.roots.map((r) => openRoot(r)).filter((p) => p !== undefined);
+  buildMenu(
+    parts.map((p) => parsePartition(p, settings, { efiArch: 'x64' })),
+    parts,
+    settings,
+  );
+}
+
+startupSnapshot.setDeserializeMainFunction(() => {
+  main(process.argv.slice(1)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`kexec-menu: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+});
