@@ -136,6 +136,12 @@ export function renderReport(m: Measurements, changes: readonly RecordedChange[]
   out.push(table(['Node', 'What', 'Net time', 'Over `node -e 0`'], rows));
   for (const n of st.notes) out.push(`\n${n}`);
   out.push('');
+  out.push(
+    'The V8 snapshot rows are an experiment (bench/snapshot-entry.ts), not what the image ships: the bundle with every module the first frame needs already loaded, ' +
+      'saved with `node --build-snapshot` by the same node binary that runs it; "warmed" also ran the settings reader and every format reader on the demo first, so their code is compiled in the snapshot. ' +
+      "Shipping it would need the blob built by the image's own node at image build time and koffi loaded through a real require() (a snapshot's require() reaches built-in modules only).",
+  );
+  out.push('');
 
   // --- changes
   if (changes.length > 0) {
@@ -177,7 +183,11 @@ export function renderReport(m: Measurements, changes: readonly RecordedChange[]
   // --- memory
   out.push('## Memory: the menu with many entries');
   out.push('');
-  out.push('Peak resident set (VmHWM) of the menu with 1,000 BLS entries on one partition, read half a second after its first frame, against an idle node on the same binary read the same way.');
+  out.push(
+    'Peak resident set (VmHWM) of the menu with 1,000 BLS entries on one partition, read half a second after its first frame, against an idle node on the same binary read the same way. ' +
+      "The `--max-semi-space-size=1` rows run the same program with V8's young generation limited to 1 MB per semi-space: the scan's short-lived garbage is collected sooner instead of growing the heap " +
+      '(a node option: on the command line or in NODE_OPTIONS, not settable from inside the program once the heap exists).',
+  );
   out.push('');
   out.push(
     table(
