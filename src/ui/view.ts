@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import type { Widgets } from 'blessed';
 import type { MenuController, Part } from './controller';
 import { computeLayout, type Layout, type Rect } from './layout';
+import { compileCapabilitiesOnUse } from './lazy-terminfo';
 import { visibleWindow } from './line-editor';
 import { type Row, scrollFor } from './rows';
 import { asciiOnly, clip, printable } from './terminal-text';
@@ -65,6 +66,7 @@ export class MenuView {
   ) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const blessed = require('blessed') as typeof import('blessed');
+    compileCapabilitiesOnUse((blessed as unknown as { tput: Parameters<typeof compileCapabilitiesOnUse>[0] }).tput);
     // blessed reads keys from its input; it gets one that never speaks (run.ts decodes keys).
     const silent = new PassThrough();
     this.screen = blessed.screen({
