@@ -71,7 +71,7 @@ export function renderReport(m: Measurements, changes: readonly RecordedChange[]
   out.push('');
   out.push(
     `Written by \`npm run bench\`${m.smoke ? ' **--smoke (one run each: numbers are indicative only)**' : ''} on ${m.when}: ${m.machine}; load average ${m.loadBefore} before, ${m.loadAfter} after. ` +
-      `Each number is the median of ${m.runs} run${m.runs === 1 ? '' : 's'}, with the range of the runs in brackets. The machine is shared with other work (QEMU, builds): the ranges show how noisy it was.`,
+      `Each number is the median of ${m.runs} run${m.runs === 1 ? '' : 's'} (start-up: ${m.startup.runs}), with the range of the runs in brackets. The machine is shared with other work (QEMU, builds): the ranges show how noisy it was.`,
   );
   out.push('');
 

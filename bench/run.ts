@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   const snapshots = buildSnapshots(top, nodes, say);
 
   say('start-up: process start to the first complete frame');
-  const startup = await measureStartup({ top, programs: [...programs, ...snapshots], runs: o.runs, say });
+  // Start-up runs are short and the noisiest: twice as many rounds.
+  const startup = await measureStartup({ top, programs: [...programs, ...snapshots], runs: o.smoke ? o.runs : 2 * o.runs, say });
 
   say('scale: partitions, entries, grub.cfg size');
   const scale = measureScaling(top, join(top, 'build/bench/scan-child.js'), o.runs, say);

@@ -43,6 +43,8 @@ export interface StartupResult {
 }
 
 export interface StartupReport {
+  /** Rounds: each variant ran this many times. */
+  readonly runs: number;
   readonly harness: Sample;
   readonly results: readonly StartupResult[];
   /** Why a variant is missing (e.g. no compile cache before Node 22.1). */
@@ -137,7 +139,7 @@ export async function measureStartup(o: {
       return { variant, raw: sample(raw), net: sample(raw.map((t) => t - h.median)) };
     });
     for (const r of results) o.say(`  ${r.variant.node.label.padEnd(22)} ${variantLabel(r.variant).padEnd(52)} ${r.net.median.toFixed(0).padStart(5)} ms net`);
-    return { harness: h, results, notes };
+    return { runs: o.runs, harness: h, results, notes };
   } finally {
     for (const dir of cacheDirs.values()) rmSync(dir, { recursive: true, force: true });
   }
