@@ -63,6 +63,11 @@ export interface MenuBackend {
    * architecture, a truncated image), or undefined when it can; checked in the background.
    */
   check?(entry: BootEntry): Promise<string | undefined>;
+  /**
+   * A warning that holds for every boot on this machine, known before any attempt: on an
+   * arm64 board without PSCI firmware, kexec fails with "CPUs are stuck in the kernel".
+   */
+  machineWarning?(): string | undefined;
   /** The device tree an entry would get and why (a folder is chosen from by `compatible`). */
   deviceTree?(entry: BootEntry): string | undefined;
 }

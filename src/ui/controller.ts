@@ -179,6 +179,10 @@ export class MenuController {
     if (!entry.resolution.ok) return entry.resolution.reason;
     return this.unbootable.get(entry.id);
   }
+  /** A warning for every boot here (the backend's, e.g. CPUs that cannot be parked). */
+  machineWarning(): string | undefined {
+    return this.options.backend.machineWarning?.();
+  }
   deviceTreeNote(entry: BootEntry): string | undefined {
     if (!this.options.backend.deviceTree || !entry.resolution.ok || !entry.resolution.files.devicetree) return undefined;
     let note = this.deviceTrees.get(entry.id);

@@ -65,7 +65,7 @@ function resourceText(r: Resource): string {
 }
 
 /** Label and text pairs of the details pane for a row. */
-export function detailFields(row: Row | undefined, ctrl: Pick<MenuController, 'cannotBoot' | 'deviceTreeNote' | 'editorAllowed'>): [string, string][] {
+export function detailFields(row: Row | undefined, ctrl: Pick<MenuController, 'cannotBoot' | 'deviceTreeNote' | 'editorAllowed' | 'machineWarning'>): [string, string][] {
   if (!row || row.kind === 'group') return [];
   if (row.kind === 'action') {
     const what: Record<typeof row.id, string> = {
@@ -79,6 +79,10 @@ export function detailFields(row: Row | undefined, ctrl: Pick<MenuController, 'c
   const out: [string, string][] = [];
   const problem = ctrl.cannotBoot(e);
   if (problem !== undefined) out.push(['cannot', problem]);
+  else {
+    const warning = ctrl.machineWarning();
+    if (warning !== undefined) out.push(['warning', warning]);
+  }
   out.push(['kernel', resourceText(e.kernel)]);
   if (e.initrds.length > 0) out.push(['initrd', e.initrds.map(resourceText).join(' ')]);
   if (e.devicetree) {
@@ -105,7 +109,8 @@ export function detailLines(fields: readonly [string, string][], width: number, 
   // Give every field one line, then spread what is left, the command line first.
   const budget = wrapped.map(() => 1);
   let left = height - wrapped.length;
-  const order = [...wrapped.keys()].sort((a, b) => Number(wrapped[b]!.label === 'cmdline' || wrapped[b]!.label === 'cannot') - Number(wrapped[a]!.label === 'cmdline' || wrapped[a]!.label === 'cannot'));
+  const roomy = (i: number) => Number(['cmdline', 'cannot', 'warning'].includes(wrapped[i]!.label));
+  const order = [...wrapped.keys()].sort((a, b) => roomy(b) - roomy(a));
   for (const i of order) {
     const extra = Math.min(left, wrapped[i]!.lines.length - 1);
     budget[i]! += Math.max(0, extra);

@@ -12,6 +12,9 @@ import type { BootProgress } from '../../src/ui/backend';
 import { type PartitionProvider, SystemBackend } from '../../src/ui/system-backend';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { startMenu } from './harness';
+import { detailFields } from '../../src/ui/text';
+import type { Row } from '../../src/ui/rows';
+import { detectRunningSystem } from '../../src/kexec/system';
 import { makeSampleRoots, type SampleRoots } from './roots';
 
 const made = process.arch === 'x64' ? makeSampleRoots() : 'these tests expect an x86_64 machine (the arm64 kernel is the foreign one)';
@@ -148,4 +151,29 @@ test('r reads the partitions again: a config changed on disk shows, the selectio
   } finally {
     own.remove();
   }
+});
+
+test('an arm64 board without PSCI: every entry’s details warn of "CPUs are stuck" before any attempt; with nr_cpus=1 they do not', { skip }, () => {
+  const board = (possible: number) => ({
+    ...detectRunningSystem(),
+    arch: 'arm64' as const,
+    // What readCpuParking reads on QEMU's raspi3b (test/kexec/psci.test.ts reads the real tree).
+    cpuParking: { possible, enableMethods: ['spin-table', 'spin-table', 'spin-table', 'spin-table'] },
+  });
+  const stuck = new SystemBackend({ settings: { ...DEFAULT_SETTINGS, dryRun: true }, provider: sampleProvider(), machine: machineContextFromSystem(), system: () => board(4) });
+  const entry = stuck.current().entries.find((e) => e.resolution.ok)!;
+  const fields = detailFields({ kind: 'entry', id: entry.id, number: 1, entry } as Row, {
+    cannotBoot: () => undefined,
+    deviceTreeNote: () => undefined,
+    editorAllowed: () => true,
+    machineWarning: () => stuck.machineWarning(),
+  } as unknown as Parameters<typeof detailFields>[1]);
+  const warning = fields.find(([label]) => label === 'warning');
+  assert.ok(warning, 'the details pane has a warning line');
+  assert.match(warning[1], /CPUs are stuck in the kernel.*spin-table.*3 secondary CPUs.*nr_cpus=1/);
+
+  const parked = new SystemBackend({ settings: { ...DEFAULT_SETTINGS, dryRun: true }, provider: sampleProvider(), machine: machineContextFromSystem(), system: () => board(1) });
+  assert.equal(parked.machineWarning(), undefined, 'one possible CPU: nothing to park');
+  const x86 = new SystemBackend({ settings: { ...DEFAULT_SETTINGS, dryRun: true }, provider: sampleProvider(), machine: machineContextFromSystem(), system: () => ({ ...board(4), arch: 'x86_64' as const }) });
+  assert.equal(x86.machineWarning(), undefined, 'only arm64 has the rule');
 });
