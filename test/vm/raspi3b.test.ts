@@ -9,12 +9,14 @@ import { SKIP_VM, Vm } from './vm';
 
 const ENTRY = /Raspberry Pi firmware boot: kernel8\.img/;
 
-test('raspi3b, four CPUs: choosing the entry explains EBUSY (no PSCI, nr_cpus=1) and the menu stays usable', { skip: SKIP_VM, timeout: 240_000 }, async () => {
+test('raspi3b, four CPUs: the details warn before any attempt; choosing the entry explains EBUSY (no PSCI, nr_cpus=1) and the menu stays usable', { skip: SKIP_VM, timeout: 240_000 }, async () => {
   const vm = new Vm({ arch: 'arm64', machine: 'raspi3b', disks: [{ name: 'rpi-sd.img' }], append: 'kexec_menu.timeout=-1' });
   try {
     await vm.waitForScreen((t) => ENTRY.test(t), 180, 'the menu listing the SD card\'s entry');
-    vm.send('\r');
     const flat = (t: string): string => t.replace(/[|+]/g, ' ').replace(/\s+/g, ' ');
+    // Before any attempt, the details already say why it will fail (four spin-table CPUs, no PSCI).
+    await vm.waitForScreen((t) => /warning kexec will fail with "CPUs are stuck in the kernel"/.test(flat(t)), 60, 'the warning in the details pane');
+    vm.send('\r');
     await vm.waitForScreen((t) => /CPUs are stuck in the kernel \(EBUSY\)/.test(flat(t)) && /PSCI/.test(t) && /nr_cpus=1/.test(flat(t)), 120, 'the EBUSY explanation');
     vm.send('\x1b');
     await vm.waitForScreen((t) => !/EBUSY/.test(t) && ENTRY.test(t), 30, 'the menu again');
