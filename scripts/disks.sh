@@ -362,6 +362,17 @@ arm_boost=1
 enable_uart=1
 EOF
 printf 'console=serial0,115200 console=ttyAMA0,115200 root=PARTUUID=5a3c7e91-02 rootfstype=ext4 fsck.repair=yes rootwait test.entry=rpi\n' > "$r/cmdline.txt"
+# A kexec-menu YAML entry beside the firmware's: the same kernel, initrd and DTB, with the
+# running kernel's command line reused (issue 8's reuse-cmdline scenario).
+cat > "$r/kexec-menu.yaml" <<'YAML'
+entries:
+  - title: Raspberry Pi, the running kernel's command line
+    kernel: /kernel8.img
+    initrd: /initrd.img
+    dtb: /bcm2837-rpi-3-b-plus.dtb
+    cmdline: test.entry=rpi-reuse
+    reuse-cmdline: true
+YAML
 mkvfat "$r" "$work/rpi-boot.vfat" "$RPI_VOLID" bootfs 32 65536
 
 # --- rpi-sd.img: the SD card of a Raspberry Pi (MBR, the boot partition at 4 MiB as

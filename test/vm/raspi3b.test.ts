@@ -42,3 +42,26 @@ test('raspi3b, nr_cpus=1: the default entry boots on timeout with the SD card\'s
     await vm.stop();
   }
 });
+
+test('raspi3b, nr_cpus=1: a YAML entry with reuse-cmdline boots with the running kernel\'s command line added', { skip: SKIP_VM, timeout: 240_000 }, async () => {
+  const vm = new Vm({ arch: 'arm64', machine: 'raspi3b', disks: [{ name: 'rpi-sd.img' }], append: 'kexec_menu.timeout=-1 nr_cpus=1' });
+  try {
+    const REUSE = /Raspberry Pi, the running kernel's command line/;
+    await vm.waitForScreen((t) => ENTRY.test(t) && REUSE.test(t), 180, 'the menu listing both of the SD card\'s entries');
+    const onReuse = () => vm.screen.inverseLines().some((l) => REUSE.test(l));
+    for (let i = 0; i < 10 && !onReuse(); i++) {
+      const before = vm.screen.inverseLines().join('/');
+      vm.send('\x1b[A'); // Up: the YAML entry is listed before the firmware's default
+      await vm.waitForScreen(() => vm.screen.inverseLines().join('/') !== before, 10, 'the selection to move');
+    }
+    assert.ok(onReuse(), `could not select the YAML entry\n${vm.describe()}`);
+    vm.send('\r');
+    const m = await vm.waitFor(/KEXEC-MENU-MARKER cmdline=(.*)\n/, 150, "the entry's marker");
+    const words = m[1]!.trim().split(/\s+/);
+    assert.ok(words.includes('test.entry=rpi-reuse'), `the entry's own words: ${m[1]}`);
+    assert.ok(words.includes('nr_cpus=1') && words.includes('kexec_menu.timeout=-1'), `the running kernel's words: ${m[1]}`);
+    assert.deepEqual(await vm.changedDisks(), [], 'the SD card was not written');
+  } finally {
+    await vm.stop();
+  }
+});
