@@ -135,13 +135,26 @@ export function progressText(p: BootProgress): string {
   return `Reading ${p.file}: ${sizeText(p.done)} of ${sizeText(p.total)}`;
 }
 
+/**
+ * "Booting 'TITLE' in N s — any key to stop", with a long title shortened so that the way to
+ * stop it always fits the line. The room is reserved for three digits, so the cut does not
+ * move as the seconds count down (a tick rewrites only the digits on a slow line).
+ */
+export function countdownText(title: string, remaining: number, width = Infinity): string {
+  const tail = ` s — any key to stop`;
+  const fixed = `Booting '' in 999${tail}`.length;
+  const room = width - fixed;
+  const shown = title.length > room && room >= 8 ? `${title.slice(0, room - 1)}…` : title;
+  return `Booting '${shown}' in ${remaining}${tail}`;
+}
+
 /** The status line: the countdown, else a message, else what is wrong with the selection. */
-export function statusText(ctrl: Pick<MenuController, 'countdown' | 'countdownTarget' | 'message' | 'selected' | 'cannotBoot'>): string {
+export function statusText(ctrl: Pick<MenuController, 'countdown' | 'countdownTarget' | 'message' | 'selected' | 'cannotBoot'>, width = Infinity): string {
   const c = ctrl.countdown;
   // Only while counting down: finding the target walks every entry, and the status line is
   // redrawn after each background check.
   const target = c.kind === 'running' ? ctrl.countdownTarget : undefined;
-  if (c.kind === 'running' && target) return `Booting '${target.title}' in ${c.remaining} s — any key to stop`;
+  if (c.kind === 'running' && target) return countdownText(target.title, c.remaining, width);
   if (ctrl.message) return ctrl.message;
   const row = ctrl.selected;
   if (row?.kind === 'entry') {

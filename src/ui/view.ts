@@ -142,7 +142,7 @@ export class MenuView {
     }
     if (moved || parts.has('list')) this.drawList();
     if (moved || parts.has('details')) this.drawDetails();
-    if (moved || parts.has('status')) this.status.setContent(this.t(clip(printable(statusText(this.ctrl), false), this.cols)));
+    if (moved || parts.has('status')) this.status.setContent(this.t(clip(printable(statusText(this.ctrl, this.cols), false), this.cols)));
     if (moved || parts.has('help')) this.help.setContent(this.t(clip(helpLine(this.ctrl), this.cols)));
     if (moved || parts.has('log')) this.drawLog();
     if (moved || parts.has('overlay')) this.drawOverlay();
