@@ -9,6 +9,7 @@ import { MemoryFiles } from '../src/entries/memory-files';
 import type { MachineContext, ReadablePartition } from '../src/entries/model';
 import { buildMenu, parsePartition } from '../src/entries/scan';
 import { DEFAULT_SETTINGS } from '../src/settings';
+import { debianGrubCfg } from './trees';
 
 const RUNS = Number(process.env.RUNS ?? 7);
 const MACHINE: MachineContext = { efiArch: 'x64' };
@@ -29,34 +30,15 @@ function blsTree(count: number): Record<string, string> {
   return tree;
 }
 
-/** A Debian-style grub.cfg of about `bytes`: the usual header, then submenus of entries. */
+/** A Debian-style grub.cfg of about `bytes` (bench/trees.ts makes it), in memory. */
 function grubTree(bytes: number): { tree: Record<string, string>; entries: number } {
-  const search = (indent: string) =>
-    `${indent}insmod part_gpt\n${indent}insmod ext2\n${indent}set root='hd0,gpt2'\n${indent}if [ x$feature_platform_search_hint = xy ]; then\n` +
-    `${indent}  search --no-floppy --fs-uuid --set=root --hint-bios=hd0,gpt2 --hint-efi=hd0,gpt2 --hint-baremetal=ahci0,gpt2  ${UUID}\n${indent}else\n${indent}  search --no-floppy --fs-uuid --set=root ${UUID}\n${indent}fi\n`;
-  const parts: string[] = [
-    `if [ -s $prefix/grubenv ]; then\n  set have_grubenv=true\n  load_env\nfi\nset default="0"\nif [ x"\${feature_menuentry_id}" = xy ]; then\n  menuentry_id_option="--id"\nelse\n  menuentry_id_option=""\nfi\nexport menuentry_id_option\nset timeout=5\n`,
-  ];
-  const tree: Record<string, string> = {};
-  let size = parts[0]!.length;
-  let n = 0;
-  for (let sub = 0; size < bytes; sub++) {
-    parts.push(`submenu 'Advanced options ${sub}' $menuentry_id_option 'advanced-${sub}' {\n`);
-    for (let k = 0; k < 50 && size < bytes; k++, n++) {
-      const v = `6.1.0-${n}-amd64`;
-      const e =
-        `\tmenuentry 'Debian GNU/Linux, with Linux ${v}' --class debian --class gnu-linux --class gnu --class os $menuentry_id_option 'gnulinux-${v}-advanced' {\n` +
-        `\t\tload_video\n\t\tinsmod gzio\n${search('\t\t')}\t\techo\t'Loading Linux ${v} ...'\n\t\tlinux\t/vmlinuz-${v} root=UUID=0f7e3c52-91a4-4d8b-b6e2-7a1d5c9e3b80 ro  quiet\n` +
-        `\t\techo\t'Loading initial ramdisk ...'\n\t\tinitrd\t/initrd.img-${v}\n\t}\n`;
-      parts.push(e);
-      size += e.length;
-      tree[`/vmlinuz-${v}`] = 'k';
-      tree[`/initrd.img-${v}`] = 'i';
-    }
-    parts.push('}\n');
+  const cfg = debianGrubCfg(bytes, UUID);
+  const tree: Record<string, string> = { '/grub/grub.cfg': cfg.text };
+  for (const v of cfg.versions) {
+    tree[`/vmlinuz-${v}`] = 'k';
+    tree[`/initrd.img-${v}`] = 'i';
   }
-  tree['/grub/grub.cfg'] = parts.join('');
-  return { tree, entries: n };
+  return { tree, entries: cfg.versions.length };
 }
 
 function median(xs: number[]): number {

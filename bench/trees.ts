@@ -71,36 +71,49 @@ export function blsPartitions(dir: string, count: number): TreeSpec {
   return { roots, formats: ['bls'], size: count };
 }
 
-/** One partition whose grub.cfg (as grub-mkconfig writes it on Debian) is about `bytes` long. */
-export function grubPartition(dir: string, bytes: number): TreeSpec & { entries: number } {
-  const root = join(dir, 'part0');
-  const UUID = partitionUuid(0);
-  mkdirSync(join(root, 'grub'), { recursive: true });
+/**
+ * A grub.cfg as grub-mkconfig writes it on Debian, of about `bytes`: the usual header, then
+ * submenus of 50 entries, each with its search block. Returns the text and the kernel
+ * versions it names (vmlinuz-V and initrd.img-V at the partition root).
+ */
+export function debianGrubCfg(bytes: number, uuid: string): { text: string; versions: string[] } {
   const search = (indent: string) =>
     `${indent}insmod part_gpt\n${indent}insmod ext2\n${indent}set root='hd0,gpt2'\n${indent}if [ x$feature_platform_search_hint = xy ]; then\n` +
-    `${indent}  search --no-floppy --fs-uuid --set=root --hint-bios=hd0,gpt2 --hint-efi=hd0,gpt2 --hint-baremetal=ahci0,gpt2  ${UUID}\n${indent}else\n${indent}  search --no-floppy --fs-uuid --set=root ${UUID}\n${indent}fi\n`;
+    `${indent}  search --no-floppy --fs-uuid --set=root --hint-bios=hd0,gpt2 --hint-efi=hd0,gpt2 --hint-baremetal=ahci0,gpt2  ${uuid}\n${indent}else\n${indent}  search --no-floppy --fs-uuid --set=root ${uuid}\n${indent}fi\n`;
   const parts: string[] = [
     `if [ -s $prefix/grubenv ]; then\n  set have_grubenv=true\n  load_env\nfi\nset default="0"\nif [ x"\${feature_menuentry_id}" = xy ]; then\n  menuentry_id_option="--id"\nelse\n  menuentry_id_option=""\nfi\nexport menuentry_id_option\nset timeout=5\n`,
   ];
+  const versions: string[] = [];
   let size = parts[0]!.length;
-  let n = 0;
   for (let sub = 0; size < bytes; sub++) {
     const open = `submenu 'Advanced options ${sub}' $menuentry_id_option 'advanced-${sub}' {\n`;
     parts.push(open);
     size += open.length + 2;
-    for (let k = 0; k < 50 && size < bytes; k++, n++) {
-      const v = `6.1.0-${n}-amd64`;
+    for (let k = 0; k < 50 && size < bytes; k++) {
+      const v = `6.1.0-${versions.length}-amd64`;
       const e =
         `\tmenuentry 'Debian GNU/Linux, with Linux ${v}' --class debian --class gnu-linux --class gnu --class os $menuentry_id_option 'gnulinux-${v}-advanced' {\n` +
         `\t\tload_video\n\t\tinsmod gzio\n${search('\t\t')}\t\techo\t'Loading Linux ${v} ...'\n\t\tlinux\t/vmlinuz-${v} root=UUID=0f7e3c52-91a4-4d8b-b6e2-7a1d5c9e3b80 ro  quiet\n` +
         `\t\techo\t'Loading initial ramdisk ...'\n\t\tinitrd\t/initrd.img-${v}\n\t}\n`;
       parts.push(e);
       size += e.length;
-      writeFileSync(join(root, `vmlinuz-${v}`), 'k');
-      writeFileSync(join(root, `initrd.img-${v}`), 'i');
+      versions.push(v);
     }
     parts.push('}\n');
   }
-  writeFileSync(join(root, 'grub/grub.cfg'), parts.join(''));
-  return { roots: [{ path: root, uuid: UUID }], formats: ['grub'], size: bytes, entries: n };
+  return { text: parts.join(''), versions };
+}
+
+/** One partition whose grub.cfg (as grub-mkconfig writes it on Debian) is about `bytes` long. */
+export function grubPartition(dir: string, bytes: number): TreeSpec & { entries: number } {
+  const root = join(dir, 'part0');
+  const UUID = partitionUuid(0);
+  mkdirSync(join(root, 'grub'), { recursive: true });
+  const cfg = debianGrubCfg(bytes, UUID);
+  for (const v of cfg.versions) {
+    writeFileSync(join(root, `vmlinuz-${v}`), 'k');
+    writeFileSync(join(root, `initrd.img-${v}`), 'i');
+  }
+  writeFileSync(join(root, 'grub/grub.cfg'), cfg.text);
+  return { roots: [{ path: root, uuid: UUID }], formats: ['grub'], size: bytes, entries: cfg.versions.length };
 }
