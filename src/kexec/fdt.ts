@@ -6,6 +6,7 @@
 // reservation map (u64 address/size pairs ending with 0,0), a structure block of tokens and a
 // strings block of NUL-terminated property names. Versions 16 and 17 are read (what dtc and
 // every kernel since 2.6.2x write); version 17 is written.
+import { be32 as u32 } from '../bytes';
 
 export const FDT_MAGIC = 0xd00dfeed;
 const FDT_BEGIN_NODE = 1;
@@ -52,9 +53,6 @@ export interface FdtHeader {
   readonly lastCompatibleVersion: number;
 }
 
-function u32(b: Uint8Array, off: number): number {
-  return ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0;
-}
 
 /** Reads and checks the header only: magic, version, and that every block lies inside the file. */
 export function readFdtHeader(bytes: Uint8Array, source = 'device tree'): FdtHeader {

@@ -594,18 +594,24 @@ export class MenuController {
     if (is('enter') || is('escape') || ch === 'q' || ch === ' ') this.closeOverlay();
   }
 
-  private passwordKey(o: Extract<Overlay, { kind: 'password' }>, key: Key): void {
+  /**
+   * A key in an overlay that holds a line editor (password, command line): Esc closes it, an
+   * edit redraws it; returns the line when Enter submits it.
+   */
+  private lineKey(o: Extract<Overlay, { kind: 'password' | 'edit' }>, key: Key): string | undefined {
     const r = applyKey(o.line, key);
-    if (r.kind === 'cancel') {
-      this.closeOverlay();
-      return;
-    }
-    if (r.kind === 'edit') {
+    if (r.kind === 'cancel') this.closeOverlay();
+    else if (r.kind === 'edit') {
       this.overlayState = { ...o, line: r.state };
       this.changed('overlay');
-      return;
-    }
-    const result = this.gate.attempt(r.text);
+    } else return r.text;
+    return undefined;
+  }
+
+  private passwordKey(o: Extract<Overlay, { kind: 'password' }>, key: Key): void {
+    const text = this.lineKey(o, key);
+    if (text === undefined) return;
+    const result = this.gate.attempt(text);
     if (result.kind === 'ok') {
       this.log(`Password accepted for the ${o.purpose === 'edit' ? 'editor' : 'shell'}.`);
       this.proceed(o.purpose, o.entryId);
@@ -619,23 +625,15 @@ export class MenuController {
   }
 
   private editKey(o: Extract<Overlay, { kind: 'edit' }>, key: Key): void {
-    const r = applyKey(o.line, key);
-    if (r.kind === 'cancel') {
-      this.closeOverlay();
-      return;
-    }
-    if (r.kind === 'edit') {
-      this.overlayState = { ...o, line: r.state };
-      this.changed('overlay');
-      return;
-    }
+    const cmdline = this.lineKey(o, key);
+    if (cmdline === undefined) return;
     const entry = this.menu.entries.find((e) => e.id === o.entryId);
     if (!entry) {
       this.closeOverlay();
       this.setMessage('That entry is gone (its disk was removed).');
       return;
     }
-    void this.boot(entry, r.text);
+    void this.boot(entry, cmdline);
   }
 
   private select(index: number): void {
