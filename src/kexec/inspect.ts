@@ -323,13 +323,17 @@ function payloadCompressionOf(head: Buffer): { payloadCompression?: Compression 
 }
 
 /** "Linux version X" in a stream of a kernel's bytes, as `file` and `strings` find it. */
-async function findBanner(chunks: AsyncIterable<Buffer> & { destroy?(): void }, limit: number): Promise<string | undefined> {
+async function findBanner(chunks: AsyncIterable<Buffer> & { destroy?(): void }, limit: number, search = true): Promise<string | undefined> {
   let carry = Buffer.alloc(0);
   let seen = 0;
   let firstSeen: string | undefined;
   try {
     for await (const chunk of chunks) {
       seen += chunk.length;
+      if (!search) {
+        if (seen >= limit) break;
+        continue;
+      }
       const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
       let pending: number | undefined;
       // Bounded by the buffer: each step moves past the previous hit.
@@ -489,15 +493,19 @@ interface Looked {
   readonly versionUnavailable?: string;
 }
 
-/** Looks at a stream of a decompressed image: its header and its banner. */
-async function lookInside(stream: AsyncIterable<Buffer> & { destroy(): void }, what: string): Promise<Looked> {
+/** Why an image's version is missing when only its header was wanted. */
+const BANNER_NOT_READ = 'not looked for (header only)';
+
+/** Looks at a stream of a decompressed image: its header and (with `banner`) its banner. */
+async function lookInside(stream: AsyncIterable<Buffer> & { destroy(): void }, what: string, banner: boolean): Promise<Looked> {
   const tee = teeHead(stream, HEAD_SIZE);
-  const banner = await findBanner(tee.chunks, MAX_KERNEL_SIZE);
+  // Without the banner, decompression stops once the header is in.
+  const found = await findBanner(tee.chunks, banner ? MAX_KERNEL_SIZE : HEAD_SIZE, banner);
   const head = tee.head();
   const inner = parseRawHeader(head);
   if (!inner) throw new FormatError(`${what} does not hold a Linux kernel image kexec-menu recognises`);
-  const version = banner ?? (inner.format === 'bzImage' ? bzImageVersion(head, () => Buffer.alloc(0)) : undefined);
-  return { header: inner, ...(version !== undefined ? { version } : { versionUnavailable: 'no "Linux version" banner inside' }) };
+  const version = found ?? (inner.format === 'bzImage' ? bzImageVersion(head, () => Buffer.alloc(0)) : undefined);
+  return { header: inner, ...(version !== undefined ? { version } : { versionUnavailable: banner ? 'no "Linux version" banner inside' : BANNER_NOT_READ }) };
 }
 
 /**
@@ -505,7 +513,21 @@ async function lookInside(stream: AsyncIterable<Buffer> & { destroy(): void }, w
  * Throws BootError with one sentence naming the file when it is unreadable, truncated,
  * corrupt, or not a kernel.
  */
-export async function inspectKernelImage(path: string, hostArch: Architecture = runningArch()): Promise<KernelImageInfo> {
+export function inspectKernelImage(path: string, hostArch: Architecture = runningArch()): Promise<KernelImageInfo> {
+  return inspectImage(path, hostArch, true);
+}
+
+/**
+ * Whether the kernel in `path` can be started from a machine of `hostArch`, from its header
+ * alone: no banner search through a whole image, and a compressed one is decompressed only
+ * as far as its header (the menu checks every entry's kernel this way in the background).
+ * Throws BootError as inspectKernelImage does.
+ */
+export async function kexecVerdictOfFile(path: string, hostArch: Architecture = runningArch()): Promise<Verdict> {
+  return (await inspectImage(path, hostArch, false)).canKexecHere;
+}
+
+async function inspectImage(path: string, hostArch: Architecture, banner: boolean): Promise<KernelImageInfo> {
   try {
     const { head, size } = readHead(path, HEAD_SIZE);
     if (size < 512) throw new FormatError(`${size} bytes is too short to be a kernel image`);
@@ -520,13 +542,21 @@ export async function inspectKernelImage(path: string, hostArch: Architecture = 
         if (version === undefined) versionUnavailable = 'the setup header has no kernel_version string';
       } else if (header.format === 'arm-zimage') {
         const method = header.payloadCompression;
-        if (method === 'gzip') {
+        if (banner && method === 'gzip') {
           // The decompressor's payload is a gzip stream ending in junk the decompressor ignores;
           // the banner is found long before that.
           const at = head.indexOf(Buffer.from([0x1f, 0x8b, 0x08]), 0x40);
           version = await findBanner(decompressedStream(path, 'gzip', at), MAX_KERNEL_SIZE).catch(() => undefined);
         }
-        if (version === undefined) versionUnavailable = method && method !== 'gzip' ? `the kernel inside the zImage is ${method}-compressed, which kexec-menu does not decompress` : 'no readable kernel inside the zImage';
+        if (version === undefined) {
+          versionUnavailable = !banner
+            ? BANNER_NOT_READ
+            : method && method !== 'gzip'
+              ? `the kernel inside the zImage is ${method}-compressed, which kexec-menu does not decompress`
+              : 'no readable kernel inside the zImage';
+        }
+      } else if (!banner) {
+        versionUnavailable = BANNER_NOT_READ;
       } else {
         version = await findBanner(fileChunks(path), MAX_KERNEL_SIZE);
         if (version === undefined) versionUnavailable = 'no "Linux version" banner in the image';
@@ -542,7 +572,7 @@ export async function inspectKernelImage(path: string, hostArch: Architecture = 
       const method = zbootCompression(compression);
       const why = method ? cannotDecompress(method) : `unknown compression "${compression}"`;
       let inner: Looked | undefined;
-      if (method && !why) inner = await lookInside(decompressedStream(path, method, payloadOffset, payloadOffset + payloadSize), 'the EFI zboot payload');
+      if (method && !why) inner = await lookInside(decompressedStream(path, method, payloadOffset, payloadOffset + payloadSize), 'the EFI zboot payload', banner);
       header = {
         format: 'efi-zboot',
         compression,
@@ -558,7 +588,7 @@ export async function inspectKernelImage(path: string, hostArch: Architecture = 
       if (!method) throw new FormatError('not a Linux kernel image kexec-menu recognises (no bzImage, arm64/riscv Image, zImage, ELF, EFI zboot or compression header)');
       const why = cannotDecompress(method);
       let inner: Looked | undefined;
-      if (!why) inner = await lookInside(decompressedStream(path, method), `the ${method}-compressed data`);
+      if (!why) inner = await lookInside(decompressedStream(path, method), `the ${method}-compressed data`, banner);
       const uncompressedSize = method === 'gzip' && size >= 4 ? readHead(path, 4, size - 4).head.readUInt32LE(0) : undefined;
       header = {
         format: 'compressed',

@@ -61,7 +61,7 @@ function kexec() {
   /* eslint-enable @typescript-eslint/no-require-imports */
   return {
     executePlan: execute.executePlan,
-    inspectKernelImage: inspect.inspectKernelImage,
+    kexecVerdictOfFile: inspect.kexecVerdictOfFile,
     runningArch: inspect.runningArch,
     planBoot: plan.planBoot,
     requestFromEntry: plan.requestFromEntry,
@@ -261,10 +261,10 @@ export class SystemBackend implements MenuBackend {
     const path = entry.resolution.files.kernel;
     let verdict = this.kernelChecks.get(path);
     if (!verdict) {
-      const { inspectKernelImage, runningArch } = kexecLayerLoaded();
+      const { kexecVerdictOfFile, runningArch } = kexecLayerLoaded();
       const arch = this.o.system ? this.o.system().arch : runningArch();
-      verdict = inspectKernelImage(path, arch).then(
-        (info) => (info.canKexecHere.ok ? undefined : info.canKexecHere.reason),
+      verdict = kexecVerdictOfFile(path, arch).then(
+        (v) => (v.ok ? undefined : v.reason),
         (err: unknown) => {
           const text = err instanceof Error ? err.message : String(err);
           // The sentence names the file first ("PATH: the image is truncated…"); the menu shows it beside the entry.

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
 import { BootError } from '../../src/kexec/errors';
-import { inspectKernelImage, type KernelImageInfo } from '../../src/kexec/inspect';
+import { inspectKernelImage, kexecVerdictOfFile, type KernelImageInfo } from '../../src/kexec/inspect';
 import { debianKernel, run, type DebianKernel } from './debian';
 
 let dir: string;
@@ -124,6 +124,30 @@ test('a gzip-wrapped arm64 Image and an EFI zboot image around it are looked int
   assert.equal(l.architecture, 'arm64', 'from the PE header');
   assert.equal(l.canKexecHere.ok, false);
   assert.match(l.versionUnavailable!, /no lzma decoder/);
+});
+
+test('the header-only verdict the menu uses agrees with the full inspection, and reads a compressed image only as far as its header', async (t) => {
+  const k = kernelOrSkip(t, 'arm64');
+  if (!k) return;
+  const gz = zlib.gzipSync(readFileSync(k.image), { level: 1 });
+  const gzPath = join(dir, 'verdict-Image.gz');
+  writeFileSync(gzPath, gz);
+  for (const path of [k.image, gzPath]) {
+    for (const host of ['arm64', 'x86_64'] as const) {
+      assert.deepEqual(await kexecVerdictOfFile(path, host), (await inspectKernelImage(path, host)).canKexecHere, `${path} on ${host}`);
+    }
+  }
+  // Cut after 1 MB of compressed data: the full inspection, which reads to the banner and
+  // the end, fails on it; the verdict needs only the first 64 KiB decompressed.
+  const cutPath = join(dir, 'verdict-cut.gz');
+  writeFileSync(cutPath, gz.subarray(0, 1 << 20));
+  await assert.rejects(inspectKernelImage(cutPath, 'arm64'), BootError);
+  assert.deepEqual(await kexecVerdictOfFile(cutPath, 'arm64'), (await inspectKernelImage(gzPath, 'arm64')).canKexecHere);
+  assert.equal((await kexecVerdictOfFile(cutPath, 'x86_64')).ok, false);
+  // What is not a kernel is still a sentence naming the file.
+  const junk = join(dir, 'verdict-junk');
+  writeFileSync(junk, Buffer.alloc(4096, 0x41));
+  await assert.rejects(kexecVerdictOfFile(junk, 'arm64'), (err: Error) => err instanceof BootError && err.message.startsWith(junk));
 });
 
 test('zstd, xz and lz4 wrappers are named; zstd is opened where node:zlib has it', async (t) => {
