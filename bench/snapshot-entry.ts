@@ -13,10 +13,12 @@ import { openRoot } from '../src/entries/roots';
 import { readSettingsFile } from '../src/settings-load';
 
 // Loaded now so that they are in the saved heap (the menu loads them lazily).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-require('blessed');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+/* eslint-disable @typescript-eslint/no-require-imports */
+require('blessed/lib/widgets/screen');
+require('blessed/lib/widgets/box');
+require('blessed/lib/tput');
 require('../src/ui/view');
+/* eslint-enable @typescript-eslint/no-require-imports */
 void menuCommand;
 
 const demo = process.env.KEXEC_MENU_SNAPSHOT_WARM;

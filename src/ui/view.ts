@@ -64,12 +64,17 @@ export class MenuView {
     private readonly ctrl: MenuController,
     private readonly options: ViewOptions,
   ) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const blessed = require('blessed') as typeof import('blessed');
-    compileCapabilitiesOnUse((blessed as unknown as { tput: Parameters<typeof compileCapabilitiesOnUse>[0] }).tput);
+    // The three blessed modules a menu draws with, not blessed's index: the index loads and
+    // runs all 40 widget modules (terminal, images, video, file manager…) before the first
+    // frame.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const screen = require('blessed/lib/widgets/screen') as typeof import('blessed').screen;
+    const Box = require('blessed/lib/widgets/box') as typeof import('blessed').box;
+    compileCapabilitiesOnUse(require('blessed/lib/tput') as Parameters<typeof compileCapabilitiesOnUse>[0]);
+    /* eslint-enable @typescript-eslint/no-require-imports */
     // blessed reads keys from its input; it gets one that never speaks (run.ts decodes keys).
     const silent = new PassThrough();
-    this.screen = blessed.screen({
+    this.screen = screen({
       input: silent,
       output: options.output as NodeJS.WriteStream,
       terminal: options.terminal,
@@ -88,7 +93,7 @@ export class MenuView {
     if (options.ascii) tput.numbers.U8 = -1;
     this.colors = (tput.colors ?? 0) >= 8;
     this.screen.program.hideCursor();
-    const box = (opts: Widgets.BoxOptions) => blessed.box({ parent: this.screen, tags: false, wrap: false, ...opts });
+    const box = (opts: Widgets.BoxOptions) => Box({ parent: this.screen, tags: false, wrap: false, ...opts });
     this.header = box({ top: 0, left: 0, height: 1 });
     this.list = box({ label: ' Boot menu ', border: { type: 'line' } });
     this.listBorder = (this.list as unknown as { border: object }).border;
