@@ -3,7 +3,8 @@
 // It keeps doing so while the menu is up: USB sticks and SD cards that arrive are scanned
 // and added, those that leave are unmounted and dropped — always as events:
 //
-//   scan-started ()                    a scan begins
+//   scan-started ()                    a scan begins: scanningDevices() lists what it will look at
+//   device-probed (state)              one device looked at (scanning() no longer lists it)
 //   partition-added (part, state)      mounted (or found mounted) and readable
 //   partition-removed (part, state)    gone, or replaced by other media; unmounted
 //   partition-failed (state, reason)   a recognised file system that could not be mounted
@@ -15,8 +16,13 @@
 // seconds: it also catches what /dev does not show (media taken out of a card reader leaves
 // /dev/sdb, only its size drops to 0), and it is the only trigger where inotify is missing.
 // Bursts (a disk and its partitions) are debounced into one scan.
+//
+// A scan never holds the event loop for more than one device: before each, it waits (off
+// the main thread) for the device's first blocks, so a disk spinning up or a slow card
+// keeps nobody from the menu, which is drawn first and lists what is still being scanned.
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Diagnostic, ReadablePartition } from '../entries/model';
 import { withFileSource } from './byte-source';
 import { DirectoryFiles } from './directory-files';
@@ -54,6 +60,7 @@ export interface DiscoveryOptions extends EnumerateOptions, MounterOptions {
 
 export interface DiscoveryEvents {
   'scan-started': [];
+  'device-probed': [state: DeviceState];
   'scan-finished': [partitions: readonly ReadablePartition[]];
   'partition-added': [partition: ReadablePartition, state: DeviceState];
   'partition-removed': [partition: ReadablePartition, state: DeviceState];
@@ -66,8 +73,33 @@ function deviceKey(d: BlockDevice): string {
   return [d.devno, d.diskseq ?? '', d.size, d.hasPartitions ? 'p' : '', d.backingFile ?? ''].join('|');
 }
 
+/** A whole disk whose partitions the kernel lists: looked at through them, not itself. */
+function isPartitionedDisk(d: BlockDevice): boolean {
+  return d.kind === 'disk' && d.hasPartitions === true;
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Every superblock identify() reads lies in the first 128 KiB but ISO 9660's directories. */
+const HEAD_BYTES = 128 * 1024;
+
+/**
+ * Reads a device's first blocks through libuv's thread pool: a device that is slow to answer
+ * is waited for there, and the synchronous identification after it finds them cached. Errors
+ * are left for the identification to report.
+ */
+async function prefetchHead(path: string): Promise<void> {
+  let fh: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    fh = await open(path, 'r');
+    await fh.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0);
+  } catch {
+    /* identify() says why */
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
 }
 
 /** Fills PARTUUID/PARTLABEL from the disk's partition table when the kernel's uevent lacks them. */
@@ -93,6 +125,8 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
   private readonly known = new Map<string, { key: string; state: DeviceState }>();
   private skippedList: readonly SkippedDevice[] = [];
   private scanning: Promise<void> | undefined;
+  /** Devices the scan under way has still to look at, in order. */
+  private pending: readonly BlockDevice[] = [];
   private again = false;
   private closed = false;
   private debounce: NodeJS.Timeout | undefined;
@@ -120,6 +154,11 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
     return this.states().flatMap((s) => (s.partition ? [s.partition] : []));
   }
 
+  /** Devices the scan under way has not looked at yet (the menu marks them "scanning…"). */
+  scanningDevices(): readonly BlockDevice[] {
+    return this.pending.filter((d) => !isPartitionedDisk(d));
+  }
+
   /** Scans now (or once more after the scan under way). */
   scan(): Promise<void> {
     if (this.scanning) {
@@ -132,18 +171,18 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
       try {
         do {
           this.again = false;
-          this.scanOnce();
+          await this.scanOnce();
         } while (this.again && !this.closed);
       } finally {
         this.scanning = undefined;
+        this.pending = [];
       }
     })();
     return this.scanning;
   }
 
-  private scanOnce(): void {
+  private async scanOnce(): Promise<void> {
     if (this.closed) return;
-    this.emit('scan-started');
     const listed = listBlockDevices(this.options);
     const accept = this.options.accept ?? (() => true);
     const devices = listed.devices.filter(accept);
@@ -158,21 +197,30 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
       const failure = this.mounter.unmount(name, true);
       if (k.state.partition) this.emit('partition-removed', k.state.partition, failure ? { ...k.state, unmountError: failure } : k.state);
     }
-    for (const d0 of devices) {
-      const known = this.known.get(d0.name);
-      // Devices already scanned stay as they are; one that could not be read is tried again.
-      if (known && !(known.state.readError && !known.state.partition)) continue;
+    // Devices already scanned stay as they are; one that could not be read is tried again.
+    this.pending = devices.filter((d) => {
+      const known = this.known.get(d.name);
+      return !known || (known.state.readError !== undefined && !known.state.partition);
+    });
+    this.emit('scan-started');
+    for (const d0 of [...this.pending]) {
+      if (this.closed) return;
+      if (!isPartitionedDisk(d0)) await prefetchHead(d0.path);
+      else await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.closed) return;
       const device = withPartitionIds(d0, listed.devices);
       const state = this.probe(device);
       this.known.set(device.name, { key: deviceKey(device), state });
+      this.pending = this.pending.filter((d) => d.name !== device.name);
       if (state.partition) this.emit('partition-added', state.partition, state);
       else if (state.mount.state === 'failed') this.emit('partition-failed', state, state.mount.reason);
+      this.emit('device-probed', state);
     }
     this.emit('scan-finished', this.partitions());
   }
 
   private probe(device: BlockDevice): DeviceState {
-    if (device.kind === 'disk' && device.hasPartitions) {
+    if (isPartitionedDisk(device)) {
       return { device, identity: UNKNOWN, mount: { state: 'not-probed', reason: 'has a partition table; its partitions are listed' } };
     }
     let identity: Identity;

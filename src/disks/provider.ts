@@ -10,7 +10,10 @@ export interface DiskPartitionProvider {
   readonly diagnostics: readonly Diagnostic[];
   /** Stops watching and unmounts; resolves to what could not be unmounted. */
   close(): Promise<string[]>;
+  /** After each device a scan looks at, and at its end: what came and went (maybe nothing). */
   onChange(fn: (added: readonly ReadablePartition[], removed: readonly ReadablePartition[]) => void): void;
+  /** Devices the scan under way is still to look at. */
+  scanning(): readonly string[];
   /** Scans again now. */
   refresh(): Promise<void>;
   /** The first scan is over (every device present at start has been tried). */
@@ -44,14 +47,18 @@ export function watchDisks(options: DiscoveryOptions = {}): DiskPartitionProvide
   });
   discovery.on('partition-failed', (s, reason) => log(`${s.device.path} (${s.identity.type}): ${reason}`));
   discovery.on('watch-fallback', (reason) => log(reason));
-  discovery.on('scan-finished', () => {
-    if (added.length === 0 && removed.length === 0) return;
+  // After every device, so the menu fills in as partitions are found and its "scanning..."
+  // marks go one by one.
+  const flush = () => {
     const a = added;
     const r = removed;
     added = [];
     removed = [];
     changeFns.forEach((f) => f(a, r));
-  });
+  };
+  discovery.on('scan-started', flush);
+  discovery.on('device-probed', flush);
+  discovery.on('scan-finished', flush);
   discovery.start().then(
     () => {
       settled = true;
@@ -67,6 +74,7 @@ export function watchDisks(options: DiscoveryOptions = {}): DiskPartitionProvide
   return {
     discovery,
     partitions: () => discovery.partitions(),
+    scanning: () => discovery.scanningDevices().map((d) => d.name),
     get diagnostics() {
       return stateDiagnostics(discovery.states());
     },

@@ -49,6 +49,8 @@ export interface MenuBackend {
   current(): Menu;
   /** Whether discovery has finished its first round. */
   isSettled(): boolean;
+  /** Devices discovery is still to look at (names, in order); `menu` is called as it changes. */
+  scanning?(): readonly string[];
   subscribe(listener: BackendListener): () => void;
   /** Reads every partition again; the new menu arrives through `menu`. */
   rescan(): Promise<void>;

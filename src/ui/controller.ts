@@ -65,6 +65,8 @@ export class MenuController {
   private menu: Menu;
   private rows: Row[] = [];
   private selectedId: string | undefined;
+  /** The user moved the selection; until then it follows the menu's default as disks come in. */
+  private selectionMoved = false;
   private overlayState: Overlay = { kind: 'none' };
   private countdownState: Countdown = { kind: 'pending' };
   private messageText = '';
@@ -244,7 +246,7 @@ export class MenuController {
   // --- menu and log ---
 
   private rebuild(): void {
-    this.rows = buildRows(this.menu.entries, { shell: this.options.settings.shell, dot: '·' });
+    this.rows = buildRows(this.menu.entries, { shell: this.options.settings.shell, dot: '·', scanning: this.options.backend.scanning?.() ?? [] });
   }
 
   private selectableAt(i: number): SelectableRow | undefined {
@@ -267,7 +269,10 @@ export class MenuController {
       this.checkFrom = 0;
       this.rebuild();
       for (const id of [...this.deviceTrees.keys()]) if (!menu.entries.some((e) => e.id === id)) this.deviceTrees.delete(id);
-      if (rowIndex(this.rows, this.selectedId) === -1) {
+      if (!this.selectionMoved && menu.defaultId !== undefined && rowIndex(this.rows, menu.defaultId) !== -1) {
+        // Disks found after the first frame: the default they bring is where Enter goes.
+        this.selectedId = menu.defaultId;
+      } else if (rowIndex(this.rows, this.selectedId) === -1) {
         // The selected entry vanished: stay at the same place in the list.
         const at = Math.min(Math.max(oldIndex, 0), this.rows.length - 1);
         const next = this.selectableAt(moveSelection(this.rows, at, 0)) ?? this.selectableAt(lastSelectable(this.rows));
@@ -638,6 +643,7 @@ export class MenuController {
 
   private select(index: number): void {
     const row = this.selectableAt(index);
+    this.selectionMoved = true;
     if (!row || row.id === this.selectedId) return;
     this.selectedId = row.id;
     this.changed('list', 'details', 'status');

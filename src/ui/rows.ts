@@ -30,6 +30,8 @@ export function partitionLabel(info: PartitionInfo, dot: string): string {
 export interface RowOptions {
   readonly shell: boolean;
   readonly dot: string;
+  /** Devices discovery has yet to look at: a "scanning..." heading each, after the entries. */
+  readonly scanning?: readonly string[];
 }
 
 export function buildRows(entries: readonly BootEntry[], options: RowOptions): Row[] {
@@ -43,6 +45,7 @@ export function buildRows(entries: readonly BootEntry[], options: RowOptions): R
     }
     rows.push({ kind: 'entry', id: entry.id, number: i + 1, entry });
   });
+  for (const device of options.scanning ?? []) rows.push({ kind: 'group', label: `${device} ${options.dot} scanning...` });
   rows.push({ kind: 'group', label: 'Actions' });
   if (options.shell) rows.push({ kind: 'action', id: 'action:shell', label: 'Rescue shell' });
   rows.push({ kind: 'action', id: 'action:reboot', label: 'Reboot' });

@@ -21,7 +21,9 @@ export interface PartitionProvider {
   readonly diagnostics: readonly Diagnostic[];
   /** Unmounts what was mounted; returns what stayed mounted. */
   close(): Promise<string[]>;
-  /** Hot-plug: called with the partitions present after each change. */
+  /** Devices still being looked for partitions (the menu marks them "scanning..."). */
+  scanning?(): readonly string[];
+  /** Hot-plug: called with what came and went after each change (both may be empty). */
   onChange?(fn: (added: readonly ReadablePartition[], removed: readonly ReadablePartition[]) => void): void;
   /** Looks for partitions again (a rescan); resolves when done. */
   refresh?(): Promise<void>;
@@ -146,6 +148,10 @@ export class SystemBackend implements MenuBackend {
 
   isSettled(): boolean {
     return this.settled;
+  }
+
+  scanning(): readonly string[] {
+    return this.o.provider.scanning?.() ?? [];
   }
 
   subscribe(listener: BackendListener): () => void {

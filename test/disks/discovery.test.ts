@@ -119,7 +119,7 @@ test('with polling only (no inotify): a disk that arrives is added, and when its
   assert.deepEqual(await discovery.close(), []);
 });
 
-test('watchDisks: settles after the first scan, then reports arrivals and departures as changes and log lines', { skip, timeout: 60_000 }, async (t) => {
+test('watchDisks: settles after the first scan, then reports arrivals and departures as changes and log lines; a device being scanned is listed, and the event loop turns before it is read', { skip, timeout: 60_000 }, async (t) => {
   const { dir, loops, cleanups, ours } = setup(t);
   const { watchDisks } = await import('../../src/disks/provider');
   const img = join(dir, 'usb.ext4');
@@ -130,7 +130,15 @@ test('watchDisks: settles after the first scan, then reports arrivals and depart
   const lines: string[] = [];
   provider.onLog((l) => lines.push(l));
   const changes: [string[], string[]][] = [];
-  provider.onChange((a, r) => changes.push([a.map((p) => p.info.label ?? ''), r.map((p) => p.info.label ?? '')]));
+  // Called after every device and at each scan's start and end; only real changes are kept.
+  provider.onChange((a, r) => (a.length || r.length ? changes.push([a.map((p) => p.info.label ?? ''), r.map((p) => p.info.label ?? '')]) : undefined));
+  const order: string[] = [];
+  provider.discovery.on('scan-started', () => {
+    if (provider.scanning().length === 0) return;
+    order.push(`started: ${provider.scanning().join(' ')}`);
+    setImmediate(() => order.push('event loop turned'));
+  });
+  provider.discovery.on('device-probed', (s) => order.push(`probed ${s.device.name}; still scanning: ${provider.scanning().join(' ') || 'none'}`));
   await new Promise<void>((resolve) => provider.onSettled(resolve));
   assert.equal(provider.isSettled(), true);
   assert.deepEqual(provider.partitions(), []);
@@ -140,6 +148,7 @@ test('watchDisks: settles after the first scan, then reports arrivals and depart
   loops.push(loop);
   await arrived;
   assert.deepEqual(changes, [[['USBSTICK'], []]]);
+  assert.deepEqual(order, [`started: ${loop.name}`, 'event loop turned', `probed ${loop.name}; still scanning: none`]);
   assert.ok(lines.some((l) => l === `${loop.device} (ext4, label "USBSTICK") mounted read-only at ${join(ours.baseDir, loop.name)}`), lines.join('\n'));
 
   const left = waitFor(provider.discovery, 'scan-finished', (ps) => ps.length === 0, 30, 'the stick leaving');

@@ -82,6 +82,8 @@ export class FakeBackend implements MenuBackend {
   private listeners = new Set<BackendListener>();
   onBoot: BootHandler = async (e) => ({ kind: 'dry-run', text: `plan for ${e.id}\n` });
   checks = new Map<string, string>();
+  /** Devices discovery is still to look at. */
+  scanningNow: string[] = [];
 
   constructor(
     private menu: Menu,
@@ -93,6 +95,9 @@ export class FakeBackend implements MenuBackend {
   }
   isSettled(): boolean {
     return this.settled;
+  }
+  scanning(): readonly string[] {
+    return this.scanningNow;
   }
   subscribe(l: BackendListener): () => void {
     this.listeners.add(l);
@@ -120,9 +125,10 @@ export class FakeBackend implements MenuBackend {
     return this.checks.get(e.id);
   }
 
-  /** A hot-plug event or a rescan's result. */
-  setMenu(menu: Menu, note?: string): void {
+  /** A hot-plug event or a rescan's result (and the devices still being scanned after it). */
+  setMenu(menu: Menu, note?: string, scanning: string[] = this.scanningNow): void {
     this.menu = menu;
+    this.scanningNow = scanning;
     for (const l of this.listeners) l.menu(menu, note);
   }
   settle(): void {

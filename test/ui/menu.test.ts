@@ -307,6 +307,37 @@ test('hot-plug: a new partition\'s entries appear in place, the selection stays 
   await m.quit();
 });
 
+test('disks found after the first frame: each device still being scanned is a heading; the selection goes to the default they bring unless the user moved it', async () => {
+  const b = new FakeBackend(menuOf([]), false);
+  b.scanningNow = ['vda1', 'vda2'];
+  const m = await startMenu({ backend: b, settings: { timeout: 5 } });
+  assert.match(m.text(), /vda1 - scanning\.\.\./);
+  assert.match(m.text(), /vda2 - scanning\.\.\./);
+  b.setMenu(menuOf([DEBIAN, OLD], DEBIAN.id), undefined, ['vda2']);
+  await m.advance(0);
+  assert.doesNotMatch(m.text(), /vda1 - scanning/);
+  assert.match(m.text(), /vda2 - scanning\.\.\./);
+  assert.match(m.inverse()[0]!, /1 \* {2}Debian GNU\/Linux 12 \(bookworm\)/, 'the default that arrived is selected');
+  b.setMenu(menuOf([DEBIAN, OLD, EXT, SINGLE], DEBIAN.id), undefined, []);
+  b.settle();
+  await m.advance(0);
+  assert.doesNotMatch(m.text(), /scanning/);
+  assert.match(m.lines()[22]!, /Booting 'Debian GNU\/Linux 12 \(bookworm\)' in 5 s/);
+
+  // Once the user has moved, a new default does not take the selection.
+  const b2 = new FakeBackend(menuOf([EXT]), false);
+  b2.scanningNow = ['vda1'];
+  const m2 = await startMenu({ backend: b2 });
+  await m2.send(DOWN);
+  const moved = m2.inverse()[0]!;
+  assert.match(moved, /Rescue shell/);
+  b2.setMenu(menuOf([DEBIAN, EXT], DEBIAN.id), undefined, []);
+  await m2.advance(0);
+  assert.equal(m2.inverse()[0], moved, 'still on what the user chose');
+  await m.quit();
+  await m2.quit();
+});
+
 test('r rescans; the background check marks a kernel that cannot start here and shows why', async () => {
   const b = backend();
   b.checks.set(EXT.id, 'it is a kernel for arm64; this machine is x86_64');
