@@ -3,15 +3,17 @@
 // --dry-run or `dry-run: true`: when its plan is printed) or on `q`.
 import { machineContextFromSystem } from '../entries/machine';
 import { machineName, productVersion } from '../ui/identity';
+import { folderShare } from '../ui/console-share';
 import { runMenu, terminalMode } from '../ui/run';
 import { type PartitionProvider, SystemBackend } from '../ui/system-backend';
-import { UsageError, parseArgs } from './args';
+import { UsageError, parseArgs, valueOf } from './args';
 import { SCAN_OPTIONS, openSampleRoots, scanInputs } from './scan-options';
 
 const USAGE =
-  'usage: kexec-menu menu [--config FILE] [--root DIR[=uuid:X,label:Y,...] ...] [--cmdline STRING] [--dry-run] [--plain] [--ascii]';
+  'usage: kexec-menu menu [--config FILE] [--root DIR[=uuid:X,label:Y,...] ...] [--cmdline STRING] [--dry-run] [--plain] [--ascii] [--consoles DIR]';
 
-const OPTIONS = { ...SCAN_OPTIONS, 'dry-run': {}, plain: {}, ascii: {}, help: {} };
+/** --consoles DIR: the menus on other console ports share the countdown and the boot through DIR. */
+const OPTIONS = { ...SCAN_OPTIONS, 'dry-run': {}, plain: {}, ascii: {}, consoles: { value: true }, help: {} };
 
 /** The settings' or --root's sample trees, as partitions that never change. */
 function sampleProvider(roots: Parameters<typeof openSampleRoots>[0]): PartitionProvider {
@@ -52,6 +54,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const ascii = settings.console.ascii || args.flags.has('ascii');
   const detected = terminalMode(process.env, ascii);
   const mode = args.flags.has('plain') ? { kind: 'plain' as const, ascii: detected.ascii } : detected;
+  const consoles = valueOf(args, 'consoles');
   const version = productVersion();
   const machine = machineName();
   const finish = await runMenu({
@@ -63,6 +66,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     product: `kexec-menu${version ? ` ${version}` : ''}`,
     ...(machine ? { machine } : {}),
     startGraceMs: START_GRACE_MS,
+    ...(consoles !== undefined ? { share: folderShare(consoles) } : {}),
     startupLog: [...inputs.diagnostics.map((d) => `${d.severity}: ${d.file}: ${d.message}`), ...backend.startupLog()],
   });
   await backend.close();

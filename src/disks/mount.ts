@@ -13,8 +13,14 @@
 // developer's machine) mounting or changing a real disk could disturb the running system,
 // so nothing is mounted unless the caller's `allow` says so (tests allow their own loop
 // devices); file systems the system already mounted are read where they are.
+//
+// Several menus (one per console port, each its own process) share the folder: each mount
+// is claimed (src/claims.ts) in <base>/.owners/<device> by the process that made it. A mount
+// another running menu owns is read where it is and never unmounted here; one whose owner
+// has ended (a menu that crashed and was respawned) is taken over.
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Claim, dropClaim, takeClaim } from '../claims';
 import type { BlockDevice } from './enumerate';
 import type { FilesystemIdentity, FilesystemType } from './identify';
 import { type MountEntry, readMountinfo } from './mountinfo';
@@ -82,6 +88,15 @@ export interface MounterOptions {
    */
   readonly allow?: (device: BlockDevice) => string | undefined;
   readonly mountinfo?: () => readonly MountEntry[];
+  /** This menu's process (tests stand in for several). Default: process.pid. */
+  readonly pid?: number;
+  /** How long to wait for another menu that is mounting the same device. Default 3 s. */
+  readonly waitForOtherMs?: number;
+}
+
+/** Blocks for `ms` (a mount by another process is waited for synchronously, and rarely). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 interface Owned {
@@ -113,11 +128,15 @@ export class Mounter {
   private sysValue: MountSys | undefined;
   private readonly allow: (device: BlockDevice) => string | undefined;
   private readonly mountinfo: () => readonly MountEntry[];
+  private readonly pid: number;
+  private readonly waitForOtherMs: number;
   /** In mount order. */
   private readonly owned: Owned[] = [];
 
   constructor(options: MounterOptions = {}) {
     this.baseDir = options.baseDir ?? DEFAULT_BASE_DIR;
+    this.pid = options.pid ?? process.pid;
+    this.waitForOtherMs = options.waitForOtherMs ?? 3000;
     this.sysValue = options.sys;
     this.allow = options.allow ?? ((_) => (this.sys.insideImage() ? undefined : OUTSIDE_IMAGE));
     this.mountinfo = options.mountinfo ?? (() => readMountinfo());
@@ -132,11 +151,25 @@ export class Mounter {
     return this.mountinfo().find((m) => m.devno === device.devno && m.root === '/');
   }
 
+  private ownerFile(device: BlockDevice): string {
+    return join(this.baseDir, '.owners', device.name);
+  }
+
+  /** Claims the device's mount for this process; the live claim of another menu if it has it. */
+  private claim(device: BlockDevice): Claim | undefined {
+    try {
+      return takeClaim(this.ownerFile(device), this.pid, device.path);
+    } catch {
+      return undefined; // the folder cannot be written: then mount(2) below fails and says why
+    }
+  }
+
   mount(device: BlockDevice, id: FilesystemIdentity): MountOutcome {
     const existing = this.existingMount(device);
     if (existing) {
-      // A leftover of an earlier run under our folder is ours to unmount.
-      if (existing.mountPoint.startsWith(this.baseDir + '/') && !this.owned.some((o) => o.target === existing.mountPoint)) {
+      // Under our folder: another running menu's (read there), or a leftover of a menu that
+      // has ended, ours to unmount now.
+      if (existing.mountPoint.startsWith(this.baseDir + '/') && !this.owned.some((o) => o.target === existing.mountPoint) && this.claim(device) === undefined) {
         this.owned.push({ device, target: existing.mountPoint, restoreWritable: false });
         return { state: 'mounted', target: existing.mountPoint, fstype: existing.fstype, options: existing.readOnly ? 'ro' : 'rw' };
       }
@@ -147,6 +180,8 @@ export class Mounter {
     const refused = this.allow(device);
     if (refused !== undefined) return { state: 'not-mounted', reason: refused };
     if (device.name.includes('/') || device.name.startsWith('.')) return { state: 'failed', reason: `not mounted: '${device.name}' is not a usable folder name` };
+    const other = this.claim(device);
+    if (other) return this.mountedByOther(device, other);
 
     let restoreWritable = false;
     try {
@@ -162,6 +197,7 @@ export class Mounter {
       mkdirSync(target, { recursive: true });
     } catch (err) {
       this.restore(device, restoreWritable);
+      dropClaim(this.ownerFile(device), this.pid);
       return { state: 'failed', reason: `not mounted: the folder ${target} could not be made (${messageOf(err)})` };
     }
     let lastError: unknown;
@@ -178,7 +214,19 @@ export class Mounter {
     }
     this.restore(device, restoreWritable);
     removeFolder(target);
+    dropClaim(this.ownerFile(device), this.pid);
     return { state: 'failed', reason: mountFailure(id.type, lastError) };
+  }
+
+  /** Another menu is mounting the device right now: its mount is read once it is there. */
+  private mountedByOther(device: BlockDevice, other: Claim): MountOutcome {
+    for (let waited = 0; ; waited += 20) {
+      const m = this.existingMount(device);
+      if (m) return { state: 'already-mounted', target: m.mountPoint };
+      if (waited >= this.waitForOtherMs) break;
+      sleepSync(20);
+    }
+    return { state: 'not-mounted', reason: `not mounted: the menu of process ${other.pid} is mounting it and it did not appear within ${this.waitForOtherMs / 1000} s` };
   }
 
   private restore(device: BlockDevice, restoreWritable: boolean): void {
@@ -241,6 +289,7 @@ export class Mounter {
     // medium in it must not inherit the read-only flag (the kernel keeps it on the node).
     this.restore(o.device, o.restoreWritable);
     removeFolder(o.target);
+    dropClaim(this.ownerFile(o.device), this.pid);
     return undefined;
   }
 }

@@ -12,6 +12,7 @@ import { type Clock, realClock } from './clock';
 import { type Key, keyLabel } from './keys';
 import { type LineState, applyKey, lineAt } from './line-editor';
 import { PasswordGate } from './password-gate';
+import { ALONE, type ConsoleShare } from './console-share';
 import { type ActionId, type Row, type SelectableRow, buildRows, firstSelectable, isSelectable, lastSelectable, moveSelection, rowIndex } from './rows';
 
 export type Part = 'list' | 'details' | 'status' | 'help' | 'overlay' | 'log';
@@ -49,6 +50,8 @@ export interface ControllerOptions {
   readonly startGraceMs?: number;
   /** The password check (tests pass a cheap one). */
   readonly gate?: PasswordGate;
+  /** The menus on the machine's other consoles (default: none). */
+  readonly share?: ConsoleShare;
 }
 
 /** Lines kept in the log panel. */
@@ -67,6 +70,7 @@ export class MenuController {
   private selectedId: string | undefined;
   /** The user moved the selection; until then it follows the menu's default as disks come in. */
   private selectionMoved = false;
+  private readonly share: ConsoleShare;
   private overlayState: Overlay = { kind: 'none' };
   private countdownState: Countdown = { kind: 'pending' };
   private messageText = '';
@@ -102,6 +106,7 @@ export class MenuController {
   constructor(private readonly options: ControllerOptions) {
     this.clock = options.clock ?? realClock;
     this.gate = options.gate ?? new PasswordGate(options.settings.password, this.clock);
+    this.share = options.share ?? ALONE;
     this.menu = options.backend.current();
     this.settled = options.backend.isSettled();
     this.graceOver = !(options.startGraceMs && options.startGraceMs > 0);
@@ -347,7 +352,7 @@ export class MenuController {
 
   private maybeStartCountdown(): void {
     if (this.countdownState.kind !== 'pending' || !this.settled || !this.graceOver) return;
-    if (this.keySeen || this.finished) {
+    if (this.keySeen || this.finished || this.stoppedElsewhere()) {
       this.stopCountdown();
       return;
     }
@@ -375,6 +380,10 @@ export class MenuController {
   private tick(): void {
     this.tickTimer = undefined;
     if (this.countdownState.kind !== 'running') return;
+    if (this.stoppedElsewhere()) {
+      this.stopCountdown();
+      return;
+    }
     const remaining = this.countdownState.remaining - 1;
     if (remaining <= 0) {
       this.countdownState = { kind: 'off' };
@@ -385,6 +394,15 @@ export class MenuController {
     this.countdownState = { kind: 'running', remaining };
     this.changed('status');
     this.scheduleTick();
+  }
+
+  /** Another console took over (a key, a boot): says so and returns true. */
+  private stoppedElsewhere(): boolean {
+    const why = this.share.elsewhere();
+    if (why === undefined) return false;
+    this.log(`Countdown stopped: ${why}`);
+    this.setMessage(`Countdown stopped: ${why}`);
+    return true;
   }
 
   private stopCountdown(): void {
@@ -433,6 +451,7 @@ export class MenuController {
     const failure = await this.boot(a, undefined, { quiet: true });
     if (failure === undefined || this.finished) return;
     const b = entry(second);
+    if (this.share.elsewhere() !== undefined) return; // another console has taken over
     if (!b || this.keySeen) {
       this.showDialog(`Cannot boot '${a.title}'`, failure);
       return;
@@ -454,6 +473,13 @@ export class MenuController {
       if (!opts.quiet) this.showDialog(`Cannot boot '${entry.title}'`, sentence);
       return sentence;
     }
+    const taken = this.share.claimBoot(entry.title);
+    if (taken !== undefined) {
+      this.log(`${entry.title}: not booted here: ${taken}`);
+      if (!opts.quiet) this.showDialog(`Cannot boot '${entry.title}'`, taken);
+      else this.setMessage(taken);
+      return taken;
+    }
     this.batch(() => {
       this.overlayState = { kind: 'busy', title: `Booting '${entry.title}'` };
       this.messageText = '';
@@ -472,6 +498,7 @@ export class MenuController {
       this.finish({ kind: 'booted', outcome });
       return undefined;
     } catch (err) {
+      this.share.releaseBoot();
       const sentence = sentenceOf(err);
       this.log(`${entry.title}: ${sentence}`);
       this.batch(() => {
@@ -556,6 +583,7 @@ export class MenuController {
   handleKey(key: Key): void {
     if (this.finished) return;
     this.batch(() => {
+      if (!this.keySeen) this.share.keyPressed();
       this.keySeen = true;
       if (this.countdownState.kind !== 'off') {
         const wasRunning = this.countdownState.kind === 'running';

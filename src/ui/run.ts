@@ -3,6 +3,7 @@
 // rescue shell. Returns how the menu ended; the caller prints the outcome's text.
 import type { MenuBackend } from './backend';
 import { type Clock, realClock } from './clock';
+import type { ConsoleShare } from './console-share';
 import { type Finish, MenuController, type MenuSettings } from './controller';
 import { readKeys } from './input';
 import type { PasswordGate } from './password-gate';
@@ -34,6 +35,7 @@ export interface RunOptions {
   readonly clock?: Clock;
   readonly startGraceMs?: number;
   readonly gate?: PasswordGate;
+  readonly share?: ConsoleShare;
   /** Lines for the log panel from before the menu started (settings, first scan). */
   readonly startupLog?: readonly string[];
 }
@@ -46,6 +48,7 @@ export function runMenu(o: RunOptions): Promise<Finish> {
     clock,
     ...(o.startGraceMs !== undefined ? { startGraceMs: o.startGraceMs } : {}),
     ...(o.gate ? { gate: o.gate } : {}),
+    ...(o.share ? { share: o.share } : {}),
   });
   for (const line of o.startupLog ?? []) controller.log(line);
   if (o.mode.kind === 'plain') return runPlainMenu(controller, { ...o, clock, ascii: o.mode.ascii });

@@ -242,7 +242,7 @@ test('the overlay marks the image (the guard of the kexec/reboot system calls) a
     assert.ok(statSync(join(overlay, script)).mode & 0o111, `${script} is executable`);
   }
   for (const script of ['post-build.sh', 'raspberrypi3-64/post-image.sh']) assert.ok(statSync(join(board, script)).mode & 0o111, script);
-  assert.match(readFileSync(join(overlay, 'usr/sbin/kexec-menu-console'), 'utf8'), /kexec-menu menu --config \/etc\/kexec-menu\/config\.yaml/);
+  assert.match(readFileSync(join(overlay, 'usr/sbin/kexec-menu-console'), 'utf8'), /kexec-menu menu --config \/etc\/kexec-menu\/config\.yaml --consoles \/run\/kexec-menu\/consoles$/m);
 });
 
 test('the shell scripts pass shellcheck', () => {

@@ -175,3 +175,42 @@ test('outside the image, without an explicit allowance, nothing is mounted and t
     sys.umount2(mnt, 0);
   }
 });
+
+test('two menus (one per console port) on the same disks: the second reads the first one\'s mount and never unmounts it; a mount whose menu has ended is taken over', { skip }, async (t) => {
+  const { content, attach, ours } = setup(t);
+  const disk = await attach('shared.ext4', (img) => (run('truncate', ['-s', '8M', img]), run('mkfs.ext4', ['-q', '-F', '-L', 'shared', '-d', content, img])));
+  const target = join(ours.baseDir, disk.loop.name);
+  const mounted = () => readMountinfo().filter((e) => e.mountPoint === target).length;
+  // Two live processes stand for the two menus: this one and its parent.
+  const first = await scanDisks({ ...ours, pid: process.pid });
+  const second = await scanDisks({ ...ours, pid: process.ppid, waitForOtherMs: 0 });
+  const stateIn = (scan: typeof first) => scan.states.find((x) => x.device.name === disk.loop.name)!.mount;
+  assert.equal(stateIn(first).state, 'mounted');
+  assert.deepEqual(stateIn(second), { state: 'already-mounted', target });
+  assert.equal(mounted(), 1, 'mounted once, not once per menu');
+  assert.equal(second.partitions.find((p) => p.info.name === disk.loop.name)!.files.readText('/boot/vmlinuz-linux'), 'a kernel\n');
+  assert.deepEqual(await second.close(), []);
+  assert.equal(mounted(), 1, 'the second menu left the first one\'s mount alone');
+
+  // The first menu "ends" without unmounting (a crash): its claim names a process that is gone.
+  const gone = Number(run('sh', ['-c', 'echo $$']).trim());
+  writeFileSync(join(ours.baseDir, '.owners', disk.loop.name), `${gone} ${disk.loop.device}`);
+  const respawned = await scanDisks({ ...ours, pid: process.ppid });
+  assert.equal(stateIn(respawned).state, 'mounted', 'taken over');
+  assert.deepEqual(await respawned.close(), []);
+  assert.equal(mounted(), 0, 'and unmounted by the menu that took it over');
+  assert.equal(existsSync(join(ours.baseDir, '.owners', disk.loop.name)), false, 'its claim is gone with it');
+  assert.equal(await sha256(disk.img), disk.hash, 'nothing was written');
+});
+
+test('a device another menu is mounting right now: waited for, then read where that menu mounts it; if it never appears, the reason names that menu', { skip }, async (t) => {
+  const { content, attach, ours } = setup(t);
+  const disk = await attach('busy.ext4', (img) => (run('truncate', ['-s', '8M', img]), run('mkfs.ext4', ['-q', '-F', '-L', 'busy', '-d', content, img])));
+  mkdirSync(join(ours.baseDir, '.owners'), { recursive: true });
+  writeFileSync(join(ours.baseDir, '.owners', disk.loop.name), `${process.ppid} ${disk.loop.device}`);
+  const scan = await scanDisks({ ...ours, pid: process.pid, waitForOtherMs: 100 });
+  const s = scan.states.find((x) => x.device.name === disk.loop.name)!;
+  assert.deepEqual(s.mount, { state: 'not-mounted', reason: `not mounted: the menu of process ${process.ppid} is mounting it and it did not appear within 0.1 s` });
+  assert.equal(readMountinfo().filter((e) => e.mountPoint === join(ours.baseDir, disk.loop.name)).length, 0);
+  assert.deepEqual(await scan.close(), []);
+});

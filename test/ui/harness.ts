@@ -9,6 +9,7 @@ import type { Menu } from '../../src/entries/scan';
 import type { BackendListener, BootOutcome, BootRequest, MenuBackend, PowerAction, TerminalLoan } from '../../src/ui/backend';
 import type { Clock } from '../../src/ui/clock';
 import type { Finish, MenuSettings } from '../../src/ui/controller';
+import type { ConsoleShare } from '../../src/ui/console-share';
 import type { PasswordGate } from '../../src/ui/password-gate';
 import { type TerminalMode, runMenu } from '../../src/ui/run';
 import { Screen } from '../vm/screen';
@@ -199,6 +200,7 @@ export interface StartOptions {
   readonly rows?: number;
   readonly gate?: PasswordGate;
   readonly startGraceMs?: number;
+  readonly share?: ConsoleShare;
 }
 
 export const SETTINGS: MenuSettings = { timeout: -1, default: 'auto', editor: true, shell: true };
@@ -218,6 +220,7 @@ export async function startMenu(o: StartOptions): Promise<MenuUnderTest> {
     clock,
     ...(o.gate ? { gate: o.gate } : {}),
     ...(o.startGraceMs !== undefined ? { startGraceMs: o.startGraceMs } : {}),
+    ...(o.share ? { share: o.share } : {}),
   });
   await settle();
   return {
