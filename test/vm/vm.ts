@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Screen } from './screen';
@@ -38,6 +38,19 @@ export interface VmOptions {
   /** Replaces the whole kernel command line. */
   readonly cmdline?: string;
   readonly memoryMiB?: number;
+  /**
+   * A gzip'd newc cpio appended to the image's initramfs: the kernel unpacks concatenated
+   * archives in order, so its files replace the image's (an /etc/inittab, say).
+   */
+  readonly initramfsExtra?: Buffer;
+  /** amd64: a second serial port, ttyS1, read and typed on through `second`. */
+  readonly secondSerial?: boolean;
+}
+
+/** A serial port other than the console: what it shows, and typing on it. */
+export interface SerialPort {
+  readonly screen: Screen;
+  send(keys: string): void;
 }
 
 /** Debian's device tree for the Raspberry Pi 3 B+, from the arm64 kernel package. */
@@ -92,6 +105,9 @@ export class Vm {
   private readonly listeners = new Set<() => void>();
   private exitCode: number | null | undefined;
   readonly exited: Promise<number | null>;
+  /** The second serial port (VmOptions.secondSerial). */
+  readonly second?: SerialPort;
+  private secondSocket: Socket | undefined;
 
   constructor(readonly opts: VmOptions = {}) {
     const arch = opts.arch ?? 'amd64';
@@ -115,10 +131,21 @@ export class Vm {
     } else {
       args = ['-M', 'virt', '-cpu', 'cortex-a57', '-smp', '1', '-m', String(opts.memoryMiB ?? 1024), '-device', 'virtio-rng-pci', '-serial', 'stdio'];
     }
+    let initramfs = join(image, 'initramfs.cpio.gz');
+    if (opts.initramfsExtra) {
+      const combined = join(this.dir, 'initramfs.cpio.gz');
+      writeFileSync(combined, Buffer.concat([readFileSync(initramfs), opts.initramfsExtra]));
+      initramfs = combined;
+    }
+    const secondPath = join(this.dir, 'ttyS1.sock');
+    if (opts.secondSerial) {
+      if (arch !== 'amd64') throw new Error('secondSerial is for amd64 (ttyS1)');
+      args.push('-chardev', `socket,id=second,path=${secondPath},server=on,wait=off`, '-serial', 'chardev:second');
+    }
     args.push(
       '-no-reboot', '-net', 'none', '-display', 'none',
       '-monitor', `unix:${this.monitorPath},server=on,wait=off`,
-      '-kernel', join(image, 'vmlinuz'), '-initrd', join(image, 'initramfs.cpio.gz'), '-append', cmdline,
+      '-kernel', join(image, 'vmlinuz'), '-initrd', initramfs, '-append', cmdline,
     );
     for (const d of opts.disks ?? []) args.push('-drive', this.driveSpec(d, raspi ? 'sd' : 'virtio'));
     const qemu = arch === 'amd64' ? 'qemu-system-x86_64' : 'qemu-system-aarch64';
@@ -129,6 +156,28 @@ export class Vm {
       this.screen.write(d);
       for (const l of [...this.listeners]) l();
     });
+    if (opts.secondSerial) {
+      const screen = new Screen(80, 24);
+      const pending: string[] = [];
+      this.second = { screen, send: (keys) => (this.secondSocket ? this.secondSocket.write(keys) : pending.push(keys)) };
+      // QEMU makes the socket as it starts: connect once it is there.
+      const attach = (tries: number): void => {
+        const sock = connect(secondPath);
+        sock.setEncoding('latin1');
+        sock.on('connect', () => {
+          this.secondSocket = sock;
+          for (const k of pending.splice(0)) sock.write(k);
+        });
+        sock.on('data', (d: string) => {
+          screen.write(d);
+          for (const l of [...this.listeners]) l();
+        });
+        sock.on('error', () => {
+          if (!this.secondSocket && tries > 0 && this.exitCode === undefined) setTimeout(() => attach(tries - 1), 100);
+        });
+      };
+      attach(100);
+    }
     let stderr = '';
     this.proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     this.exited = new Promise((res) => {
@@ -172,10 +221,10 @@ export class Vm {
     return this.until(() => pattern.exec(this.output.slice(from)) ?? undefined, seconds, what);
   }
 
-  /** Resolves when `test` holds for the screen's text (lines joined with \n). */
-  waitForScreen(test: (text: string) => boolean, seconds: number, what: string): Promise<string> {
+  /** Resolves when `test` holds for the screen's text (lines joined with \n); `screen`: another port's. */
+  waitForScreen(test: (text: string) => boolean, seconds: number, what: string, screen: Screen = this.screen): Promise<string> {
     return this.until(() => {
-      const text = this.screen.toString();
+      const text = screen.toString();
       return test(text) ? text : undefined;
     }, seconds, what);
   }
@@ -268,6 +317,7 @@ export class Vm {
 
   /** Stops QEMU (if still running) and removes the disk copies. Safe to call twice. */
   async stop(): Promise<void> {
+    this.secondSocket?.destroy();
     if (this.exitCode === undefined) {
       this.proc.kill('SIGKILL');
       await this.exited;

@@ -1,0 +1,69 @@
+// Two console ports, two menus (an inittab line each, as BR2_PACKAGE_KEXEC_MENU_CONSOLES
+// "ttyS0:115200 ttyS1:115200" makes them): a key on the second port stops the countdown on
+// the first, the entry chosen there is the one that boots, and no disk changes. The image's
+// inittab is replaced by one that board/kexec-menu/post-build.sh writes for two ports, in a
+// small cpio appended to the initramfs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { SKIP_VM, TOP, Vm, diskIdentities } from './vm';
+
+const BOARD = join(TOP, 'buildroot-external/board/kexec-menu');
+const MARKER = /KEXEC-MENU-MARKER cmdline=(.*)\n/;
+
+/** A gzip'd cpio holding /etc/inittab as post-build.sh writes it for `consoles`. */
+function inittabFor(consoles: string): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'kexec-menu-inittab-'));
+  try {
+    cpSync(join(BOARD, 'rootfs-overlay'), join(dir, 'root'), { recursive: true });
+    writeFileSync(join(dir, 'config'), `BR2_PACKAGE_KEXEC_MENU_CONSOLES="${consoles}"\nBR2_PACKAGE_KEXEC_MENU_TERM="vt100"\nBR2_PACKAGE_KEXEC_MENU_SETTINGS=""\n`);
+    const post = spawnSync(join(BOARD, 'post-build.sh'), [join(dir, 'root')], { env: { ...process.env, BR2_CONFIG: join(dir, 'config') }, encoding: 'utf8' });
+    assert.equal(post.status, 0, post.stderr);
+    const cpio = spawnSync('sh', ['-c', 'printf "etc\\netc/inittab\\n" | cpio -o -H newc -R 0:0 --quiet'], { cwd: join(dir, 'root') });
+    assert.equal(cpio.status, 0, cpio.stderr.toString());
+    return gzipSync(cpio.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+test('two console ports: a key on ttyS1 stops the countdown on ttyS0 too; the entry chosen on ttyS1 boots, once', { skip: SKIP_VM, timeout: 300_000 }, async () => {
+  const id = diskIdentities();
+  const vm = new Vm({
+    disks: [{ name: 'gpt.img' }, { name: 'extlinux.ext4' }],
+    append: 'kexec_menu.timeout=30',
+    initramfsExtra: inittabFor('ttyS0:115200 ttyS1:115200'),
+    secondSerial: true,
+  });
+  try {
+    const second = vm.second!;
+    const counting = (t: string) => /Debian GNU\/Linux/.test(t) && /Booting '.*' in \d+ s/.test(t);
+    await vm.waitForScreen(counting, 150, 'the menu counting down on ttyS0');
+    await vm.waitForScreen(counting, 60, 'the menu counting down on ttyS1', second.screen);
+
+    second.send('\x1b[B'); // Down, on ttyS1 only
+    await vm.waitForScreen((t) => t.includes('Countdown stopped: a key was pressed on ttyS1.'), 30, 'ttyS0 told of the key on ttyS1');
+
+    // Choose the extlinux entry on ttyS1 (not the default) and boot it there.
+    const selected = () => second.screen.inverseLines().join(' / ');
+    for (let i = 0; i < 40 && !/\(extlinux\)/.test(selected()); i++) {
+      const before = selected();
+      second.send('\x1b[B');
+      for (let t = 0; t < 40 && selected() === before; t++) await sleep(100);
+    }
+    assert.match(selected(), /\(extlinux\)/, second.screen.toString());
+    second.send('\r');
+    const m = await vm.waitFor(MARKER, 120, "the extlinux entry's marker on the console");
+    assert.equal(m[1]!.trim(), `root=UUID=${id['EXTLINUX_UUID']} ro console=ttyS0,115200 test.entry=extlinux`);
+    assert.equal(vm.output.match(new RegExp(MARKER.source, 'g'))?.length, 1, 'one kernel started');
+    assert.deepEqual(await vm.changedDisks(), [], 'a disk image changed');
+  } finally {
+    await vm.stop();
+  }
+});
