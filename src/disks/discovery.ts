@@ -4,7 +4,7 @@
 // and added, those that leave are unmounted and dropped — always as events:
 //
 //   scan-started ()                    a scan begins: scanningDevices() lists what it will look at
-//   device-probed (state)              one device looked at (scanning() no longer lists it)
+//   device-probed (state)              one device looked at (scanningDevices() no longer lists it)
 //   partition-added (part, state)      mounted (or found mounted) and readable
 //   partition-removed (part, state)    gone, or replaced by other media; unmounted
 //   partition-failed (state, reason)   a recognised file system that could not be mounted
@@ -154,7 +154,7 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
     return this.states().flatMap((s) => (s.partition ? [s.partition] : []));
   }
 
-  /** Devices the scan under way has not looked at yet (the menu marks them "scanning…"). */
+  /** Devices the scan under way has not looked at yet (the menu marks them "scanning..."). */
   scanningDevices(): readonly BlockDevice[] {
     return this.pending.filter((d) => !isPartitionedDisk(d));
   }
