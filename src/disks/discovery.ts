@@ -209,7 +209,7 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
       else await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.closed) return;
       const device = withPartitionIds(d0, listed.devices);
-      const state = this.probe(device);
+      const state = await this.probe(device);
       this.known.set(device.name, { key: deviceKey(device), state });
       this.pending = this.pending.filter((d) => d.name !== device.name);
       if (state.partition) this.emit('partition-added', state.partition, state);
@@ -219,7 +219,7 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
     this.emit('scan-finished', this.partitions());
   }
 
-  private probe(device: BlockDevice): DeviceState {
+  private async probe(device: BlockDevice): Promise<DeviceState> {
     if (isPartitionedDisk(device)) {
       return { device, identity: UNKNOWN, mount: { state: 'not-probed', reason: 'has a partition table; its partitions are listed' } };
     }
@@ -241,7 +241,7 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
       const existing = this.mounter.existingMount(device);
       mount = existing ? { state: 'already-mounted', target: existing.mountPoint } : { state: 'not-mounted', reason: 'not mounted (identification only)' };
     } else {
-      mount = this.mounter.mount(device, identity);
+      mount = await this.mounter.mount(device, identity);
     }
     const state: DeviceState = { device, identity, mount };
     if (mount.state !== 'mounted' && mount.state !== 'already-mounted') return state;

@@ -94,11 +94,6 @@ export interface MounterOptions {
   readonly waitForOtherMs?: number;
 }
 
-/** Blocks for `ms` (a mount by another process is waited for synchronously, and rarely). */
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 interface Owned {
   readonly device: BlockDevice;
   readonly target: string;
@@ -164,7 +159,7 @@ export class Mounter {
     }
   }
 
-  mount(device: BlockDevice, id: FilesystemIdentity): MountOutcome {
+  async mount(device: BlockDevice, id: FilesystemIdentity): Promise<MountOutcome> {
     const existing = this.existingMount(device);
     if (existing) {
       // Under our folder: another running menu's (read there), or a leftover of a menu that
@@ -219,12 +214,12 @@ export class Mounter {
   }
 
   /** Another menu is mounting the device right now: its mount is read once it is there. */
-  private mountedByOther(device: BlockDevice, other: Claim): MountOutcome {
+  private async mountedByOther(device: BlockDevice, other: Claim): Promise<MountOutcome> {
     for (let waited = 0; ; waited += 20) {
       const m = this.existingMount(device);
       if (m) return { state: 'already-mounted', target: m.mountPoint };
       if (waited >= this.waitForOtherMs) break;
-      sleepSync(20);
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return { state: 'not-mounted', reason: `not mounted: the menu of process ${other.pid} is mounting it and it did not appear within ${this.waitForOtherMs / 1000} s` };
   }
