@@ -31,7 +31,12 @@ if [ "$arch" != "$(dpkg --print-architecture)" ]; then
   # still there.
   if [ ! -e "$cache/apt/lists/.updated" ] || ! compgen -G "$cache/apt/lists/*_Packages*" >/dev/null; then
     rm -f "$cache/apt/lists/.updated"
-    apt-get "${apt_opts[@]}" update -qq >&2
+    # A mirror caught mid-sync fails one index (seen: bookworm-security's armhf list) and
+    # apt exits non-zero; the lists it did fetch still serve, so only none at all is fatal.
+    if ! apt-get "${apt_opts[@]}" update -qq >&2; then
+      compgen -G "$cache/apt/lists/*_Packages*" >/dev/null || { echo "debian-packages.sh: apt-get update for $arch fetched no package list" >&2; exit 1; }
+      echo "debian-packages.sh: some $arch package lists failed to download; using those that did" >&2
+    fi
     touch "$cache/apt/lists/.updated"
   fi
 fi
