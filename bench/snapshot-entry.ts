@@ -6,7 +6,7 @@
 // then starts from that heap. Only what the demo's dry-run menu touches is checked to work
 // (a snapshot's require() reaches built-in modules only, so koffi could not load).
 import { startupSnapshot } from 'node:v8';
-import { main } from '../src/cli';
+import { runAsCommand } from '../src/cli';
 import { run as menuCommand } from '../src/cli/menu';
 import { buildMenu, parsePartition } from '../src/entries/scan';
 import { openRoot } from '../src/entries/roots';
@@ -33,14 +33,4 @@ if (demo) {
   );
 }
 
-startupSnapshot.setDeserializeMainFunction(() => {
-  main(process.argv.slice(1)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`kexec-menu: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-});
+startupSnapshot.setDeserializeMainFunction(() => runAsCommand(process.argv.slice(1)));

@@ -41,8 +41,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Runs the program as a command: its status becomes the exit code; an unexpected error is printed. */
+export function runAsCommand(argv: readonly string[]): void {
+  main(argv).then(
     (code) => {
       process.exitCode = code;
     },
@@ -52,3 +53,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runAsCommand(process.argv.slice(2));

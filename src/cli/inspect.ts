@@ -16,7 +16,9 @@ export interface InspectResult {
   readonly text: string;
 }
 
-type Detector = (path: string) => InspectResult | undefined | Promise<InspectResult | undefined>;
+/** A detector's answer: what it found, or (a string) why the file is not its kind, or nothing to say. */
+type Detection = InspectResult | string | undefined;
+type Detector = (path: string) => Detection | Promise<Detection>;
 
 const DETECTORS: readonly Detector[] = [
   (path) => {
@@ -33,14 +35,10 @@ const DETECTORS: readonly Detector[] = [
       return { json: { ...info }, text };
     } catch (err) {
       // Not a kernel or device tree; the sentence says why, if nothing else recognises it.
-      notRecognised.set(path, err instanceof Error ? err.message : String(err));
-      return undefined;
+      return err instanceof Error ? err.message : String(err);
     }
   },
 ];
-
-/** Why the boot-file detector passed on a path (shown when no detector answers). */
-const notRecognised = new Map<string, string>();
 
 export async function run(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { json: {}, help: {} });
@@ -55,11 +53,15 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 1;
   }
   let found: InspectResult | undefined;
+  let why: string | undefined;
   for (const detect of DETECTORS) {
-    found = await detect(path);
-    if (found) break;
+    const d = await detect(path);
+    if (typeof d === 'string') why = d;
+    else if (d) {
+      found = d;
+      break;
+    }
   }
-  const why = notRecognised.get(path);
   const result = found ?? {
     json: { kind: 'unknown', file: path, size: sizeOfPath(path) ?? null, ...(why ? { reason: why } : {}) },
     text: `nothing kexec-menu recognises${why ? ` (${why})` : ''}`,

@@ -323,17 +323,13 @@ function payloadCompressionOf(head: Buffer): { payloadCompression?: Compression 
 }
 
 /** "Linux version X" in a stream of a kernel's bytes, as `file` and `strings` find it. */
-async function findBanner(chunks: AsyncIterable<Buffer> & { destroy?(): void }, limit: number, search = true): Promise<string | undefined> {
+async function findBanner(chunks: AsyncIterable<Buffer> & { destroy?(): void }, limit: number): Promise<string | undefined> {
   let carry = Buffer.alloc(0);
   let seen = 0;
   let firstSeen: string | undefined;
   try {
     for await (const chunk of chunks) {
       seen += chunk.length;
-      if (!search) {
-        if (seen >= limit) break;
-        continue;
-      }
       const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
       let pending: number | undefined;
       // Bounded by the buffer: each step moves past the previous hit.
@@ -363,6 +359,20 @@ async function findBanner(chunks: AsyncIterable<Buffer> & { destroy?(): void }, 
     chunks.destroy?.();
   }
   return firstSeen;
+}
+
+/** Reads a stream until `limit` bytes have passed, then stops it. */
+async function readPast(chunks: AsyncIterable<Buffer> & { destroy?(): void }, limit: number): Promise<undefined> {
+  let seen = 0;
+  try {
+    for await (const chunk of chunks) {
+      seen += chunk.length;
+      if (seen >= limit) break;
+    }
+  } finally {
+    chunks.destroy?.();
+  }
+  return undefined;
 }
 
 /** The version string a bzImage's setup header points at (0x200 + kernel_version). */
@@ -500,7 +510,7 @@ const BANNER_NOT_READ = 'not looked for (header only)';
 async function lookInside(stream: AsyncIterable<Buffer> & { destroy(): void }, what: string, banner: boolean): Promise<Looked> {
   const tee = teeHead(stream, HEAD_SIZE);
   // Without the banner, decompression stops once the header is in.
-  const found = await findBanner(tee.chunks, banner ? MAX_KERNEL_SIZE : HEAD_SIZE, banner);
+  const found = banner ? await findBanner(tee.chunks, MAX_KERNEL_SIZE) : await readPast(tee.chunks, HEAD_SIZE);
   const head = tee.head();
   const inner = parseRawHeader(head);
   if (!inner) throw new FormatError(`${what} does not hold a Linux kernel image kexec-menu recognises`);
@@ -540,23 +550,17 @@ async function inspectImage(path: string, hostArch: Architecture, banner: boolea
       if (header.format === 'bzImage') {
         version = bzImageVersion(head, (at) => readHead(path, MAX_BANNER, at).head);
         if (version === undefined) versionUnavailable = 'the setup header has no kernel_version string';
+      } else if (!banner) {
+        versionUnavailable = BANNER_NOT_READ;
       } else if (header.format === 'arm-zimage') {
         const method = header.payloadCompression;
-        if (banner && method === 'gzip') {
+        if (method === 'gzip') {
           // The decompressor's payload is a gzip stream ending in junk the decompressor ignores;
           // the banner is found long before that.
           const at = head.indexOf(Buffer.from([0x1f, 0x8b, 0x08]), 0x40);
           version = await findBanner(decompressedStream(path, 'gzip', at), MAX_KERNEL_SIZE).catch(() => undefined);
         }
-        if (version === undefined) {
-          versionUnavailable = !banner
-            ? BANNER_NOT_READ
-            : method && method !== 'gzip'
-              ? `the kernel inside the zImage is ${method}-compressed, which kexec-menu does not decompress`
-              : 'no readable kernel inside the zImage';
-        }
-      } else if (!banner) {
-        versionUnavailable = BANNER_NOT_READ;
+        if (version === undefined) versionUnavailable = method && method !== 'gzip' ? `the kernel inside the zImage is ${method}-compressed, which kexec-menu does not decompress` : 'no readable kernel inside the zImage';
       } else {
         version = await findBanner(fileChunks(path), MAX_KERNEL_SIZE);
         if (version === undefined) versionUnavailable = 'no "Linux version" banner in the image';

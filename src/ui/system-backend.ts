@@ -9,7 +9,7 @@ import type { HandoffSys } from '../kexec/handoff';
 import type { KexecFileSys } from '../kexec/loader';
 import type { BootPlan } from '../kexec/plan';
 import type { RunningSystem } from '../kexec/system';
-import { cpuParkingWarning, readCpuParking } from '../kexec/psci';
+import { cpuParkingWarning, cpuParkingWarningHere } from '../kexec/psci';
 import type { Settings } from '../settings';
 import type { BackendListener, BootOutcome, BootProgress, BootRequest, MenuBackend, PowerAction, TerminalLoan } from './backend';
 import { readAhead } from './read-ahead';
@@ -256,8 +256,7 @@ export class SystemBackend implements MenuBackend {
     if (this.parkingWarning === undefined) {
       // Read once: sysfs only (psci.ts), so the first frame does not load the kexec layer.
       const system = this.o.system?.();
-      const parking = system ? system.cpuParking : readCpuParking('/');
-      this.parkingWarning = cpuParkingWarning(parking, system ? system.arch : process.arch) ?? null;
+      this.parkingWarning = (system ? cpuParkingWarning(system.cpuParking, system.arch) : cpuParkingWarningHere(process.arch)) ?? null;
     }
     return this.parkingWarning ?? undefined;
   }

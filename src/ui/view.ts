@@ -5,6 +5,7 @@
 // costs a few bytes on a slow line.
 import { PassThrough } from 'node:stream';
 import type { Widgets } from 'blessed';
+import type { BootProgress } from './backend';
 import type { MenuController, Part } from './controller';
 import { computeLayout, type Layout, type Rect } from './layout';
 import { compileCapabilitiesOnUse } from './lazy-terminfo';
@@ -295,7 +296,7 @@ export class MenuView {
         lines = ['', ` ${clip(printable(o.title, false), inner(r))}`, ` ${p ? clip(printable(progressText(p), false), inner(r)) : 'Checking the kernel...'}`];
         // Without colours blessed-contrib's gauge is invisible (its bar is coloured
         // spaces): a bar of characters instead.
-        if (p && !this.colors) lines.push('', ` ${textBar(p.total > 0 ? p.done / p.total : 0, inner(r) - 5)}`);
+        if (p && !this.colors) lines.push('', ` ${textBar(doneFraction(p), inner(r) - 5)}`);
         label = ' Booting ';
         break;
       }
@@ -304,7 +305,7 @@ export class MenuView {
     this.place(box, r);
     box.setContent(this.t(lines.join('\n')));
     box.setFront();
-    if (o.kind === 'busy' && o.progress && this.colors) this.drawGauge(r, o.progress.total > 0 ? o.progress.done / o.progress.total : 0);
+    if (o.kind === 'busy' && o.progress && this.colors) this.drawGauge(r, doneFraction(o.progress));
   }
 
   /** The progress gauge under the busy box's text (blessed-contrib, loaded on first use). */
@@ -358,6 +359,11 @@ export class MenuView {
     this.screen.realloc();
     this.redrawAll();
   }
+}
+
+/** How much of a boot's reading is done, 0 to 1. */
+function doneFraction(p: BootProgress): number {
+  return p.total > 0 ? p.done / p.total : 0;
 }
 
 /** "[#######.......]  50%" in `width` columns. */

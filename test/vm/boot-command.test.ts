@@ -4,11 +4,10 @@
 // arm64 (Debian's arm64 kernel has no kexec_file_load). The menu uses the same boot path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SKIP_VM, Vm, diskIdentities, type Arch } from './vm';
+import { SKIP_VM, withVm, diskIdentities, type Arch } from './vm';
 
 async function bootCommand(arch: Arch, disk: string, mountCmd: string, boot: string, expected: string): Promise<void> {
-  const vm = new Vm({ arch, disks: [{ name: disk }], append: 'rdinit=/bin/sh' });
-  try {
+  await withVm({ arch, disks: [{ name: disk }], append: 'rdinit=/bin/sh' }, async (vm) => {
     await vm.waitFor(/^\/ # /m, 150, 'the shell prompt');
     vm.send(`mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev; for m in $(cat /etc/kexec-menu/modules); do modprobe $m; done; ${mountCmd} && echo "MOUNTED-$((1+1))"\n`);
     await vm.waitFor(/MOUNTED-2/, 90, 'the disk mounted');
@@ -17,10 +16,7 @@ async function bootCommand(arch: Arch, disk: string, mountCmd: string, boot: str
     const m = await vm.waitFor(/KEXEC-MENU-MARKER cmdline=(.*)\n|EXIT-(\d+)/, 150, "kexec-menu boot to start the entry's kernel", from);
     assert.equal(m[2], undefined, `kexec-menu boot returned (exit ${m[2]}):\n${vm.output.slice(from)}`);
     assert.equal(m[1], expected);
-    assert.deepEqual(await vm.changedDisks(), [], 'no disk was written');
-  } finally {
-    await vm.stop();
-  }
+  }, 'no disk was written');
 }
 
 test('x86_64: kexec-menu boot loads the kernel with kexec_file_load and starts it', { skip: SKIP_VM, timeout: 240_000 }, async () => {

@@ -3,16 +3,12 @@
 // kexec_load with the device tree from the disk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SKIP_VM, Vm } from './vm';
+import { SKIP_VM, withVm } from './vm';
 
 test('arm64: the default extlinux entry with its DTB boots after the timeout through kexec-tools', { skip: SKIP_VM, timeout: 300_000 }, async () => {
-  const vm = new Vm({ arch: 'arm64', disks: [{ name: 'arm64-virt.ext4' }], append: 'kexec_menu.timeout=3' });
-  try {
+  await withVm({ arch: 'arm64', disks: [{ name: 'arm64-virt.ext4' }], append: 'kexec_menu.timeout=3' }, async (vm) => {
     await vm.waitForScreen((t) => /arm64, device tree from disk/.test(t), 180, 'the menu listing the arm64 entry');
     const m = await vm.waitFor(/KEXEC-MENU-MARKER cmdline=(.*)\n/, 150, "the entry's marker");
     assert.equal(m[1]!.trim(), 'console=ttyAMA0 test.entry=arm64-dtb');
-    assert.deepEqual(await vm.changedDisks(), [], 'no disk was written');
-  } finally {
-    await vm.stop();
-  }
+  }, 'no disk was written');
 });

@@ -4,7 +4,7 @@
 // scenario is one boot; every disk is a writable copy whose hash must not change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SKIP_VM, Vm, diskIdentities, type DiskSpec } from './vm';
+import { SKIP_VM, type Vm, withVm, diskIdentities, type DiskSpec } from './vm';
 
 const id = (() => {
   try {
@@ -50,13 +50,7 @@ async function select(vm: Vm, entry: RegExp): Promise<void> {
 }
 
 async function run(name: string, opts: { disks?: DiskSpec[]; append: string }, body: (vm: Vm) => Promise<void>): Promise<void> {
-  const vm = new Vm({ disks: opts.disks ?? DISKS, append: opts.append });
-  try {
-    await body(vm);
-    assert.deepEqual(await vm.changedDisks(), [], `${name}: a disk image changed`);
-  } finally {
-    await vm.stop();
-  }
+  await withVm({ disks: opts.disks ?? DISKS, append: opts.append }, body, `${name}: a disk image changed`);
 }
 
 test('1. nobody touches the keyboard: the default entry boots after the timeout with its command line', { skip: SKIP_VM, timeout: 300_000 }, async () => {

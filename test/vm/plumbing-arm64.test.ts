@@ -3,12 +3,11 @@
 // the disk (--dtb) is the way; driven from a BusyBox shell (rdinit=/bin/sh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SKIP_VM, Vm, diskIdentities } from './vm';
+import { SKIP_VM, withVm, diskIdentities } from './vm';
 
 test('arm64: a BusyBox shell kexecs the disk\'s kernel with kexec-tools and the DTB from the disk', { skip: SKIP_VM, timeout: 300_000 }, async () => {
   const id = diskIdentities();
-  const vm = new Vm({ arch: 'arm64', disks: [{ name: 'arm64-virt.ext4' }], append: 'rdinit=/bin/sh' });
-  try {
+  await withVm({ arch: 'arm64', disks: [{ name: 'arm64-virt.ext4' }], append: 'rdinit=/bin/sh' }, async (vm) => {
     let mark = 0;
     const run = async (cmd: string, seconds = 60): Promise<string> => {
       const tag = `DONE-${++mark}`;
@@ -37,8 +36,5 @@ test('arm64: a BusyBox shell kexecs the disk\'s kernel with kexec-tools and the 
     const marker = await vm.waitFor(/KEXEC-MENU-MARKER cmdline=(.*)\n/, 120, "the second kernel's marker");
     assert.equal(marker[1], 'console=ttyAMA0 test.entry=arm64-plumbing');
     await vm.exited;
-    assert.deepEqual(await vm.changedDisks(), [], 'no disk was written');
-  } finally {
-    await vm.stop();
-  }
+  }, 'no disk was written');
 });

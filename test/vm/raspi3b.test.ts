@@ -5,13 +5,15 @@
 // tests stop QEMU once they have read what they wait for.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SKIP_VM, Vm } from './vm';
+import { SKIP_VM, type VmOptions, withVm } from './vm';
 
 const ENTRY = /Raspberry Pi firmware boot: kernel8\.img/;
 
+/** raspi3b with the SD card of npm run disks, and `append` on the kernel command line. */
+const onSdCard = (append: string): VmOptions => ({ arch: 'arm64', machine: 'raspi3b', disks: [{ name: 'rpi-sd.img' }], append });
+
 test('raspi3b, four CPUs: the details warn before any attempt; choosing the entry explains EBUSY (no PSCI, nr_cpus=1) and the menu stays usable', { skip: SKIP_VM, timeout: 240_000 }, async () => {
-  const vm = new Vm({ arch: 'arm64', machine: 'raspi3b', disks: [{ name: 'rpi-sd.img' }], append: 'kexec_menu.timeout=-1' });
-  try {
+  await withVm(onSdCard('kexec_menu.timeout=-1'), async (vm) => {
     await vm.waitForScreen((t) => ENTRY.test(t), 180, 'the menu listing the SD card\'s entry');
     const flat = (t: string): string => t.replace(/[|+]/g, ' ').replace(/\s+/g, ' ');
     // Before any attempt, the details already say why it will fail (four spin-table CPUs, no PSCI).
@@ -23,29 +25,21 @@ test('raspi3b, four CPUs: the details warn before any attempt; choosing the entr
     // Still usable: the selection follows the keys (down to the first action).
     vm.send('\x1b[B');
     await vm.waitForScreen(() => vm.screen.inverseLines().some((l) => /Rescue shell/.test(l)), 30, 'the selection to move');
-    assert.deepEqual(await vm.changedDisks(), [], 'the SD card was not written');
-  } finally {
-    await vm.stop();
-  }
+  }, 'the SD card was not written');
 });
 
 test('raspi3b, nr_cpus=1: the default entry boots on timeout with the SD card\'s DTB and cmdline.txt', { skip: SKIP_VM, timeout: 240_000 }, async () => {
-  const vm = new Vm({ arch: 'arm64', machine: 'raspi3b', disks: [{ name: 'rpi-sd.img' }], append: 'kexec_menu.timeout=2 nr_cpus=1' });
-  try {
+  await withVm(onSdCard('kexec_menu.timeout=2 nr_cpus=1'), async (vm) => {
     await vm.waitForScreen((t) => ENTRY.test(t), 180, 'the menu listing the SD card\'s entry');
     // The second kernel reaching its initrd means the DTB from the card was fixed up (its
     // /memory covers the peripherals unchanged, and that kernel panics early).
     const m = await vm.waitFor(/KEXEC-MENU-MARKER cmdline=(.*)\n/, 150, "the entry's marker");
     assert.equal(m[1]!.trim(), 'console=serial0,115200 console=ttyAMA0,115200 root=PARTUUID=5a3c7e91-02 rootfstype=ext4 fsck.repair=yes rootwait test.entry=rpi');
-    assert.deepEqual(await vm.changedDisks(), [], 'the SD card was not written');
-  } finally {
-    await vm.stop();
-  }
+  }, 'the SD card was not written');
 });
 
 test('raspi3b, nr_cpus=1: a YAML entry with reuse-cmdline boots with the running kernel\'s command line added', { skip: SKIP_VM, timeout: 240_000 }, async () => {
-  const vm = new Vm({ arch: 'arm64', machine: 'raspi3b', disks: [{ name: 'rpi-sd.img' }], append: 'kexec_menu.timeout=-1 nr_cpus=1' });
-  try {
+  await withVm(onSdCard('kexec_menu.timeout=-1 nr_cpus=1'), async (vm) => {
     const REUSE = /Raspberry Pi, the running kernel's command line/;
     await vm.waitForScreen((t) => ENTRY.test(t) && REUSE.test(t), 180, 'the menu listing both of the SD card\'s entries');
     const onReuse = () => vm.screen.inverseLines().some((l) => REUSE.test(l));
@@ -60,8 +54,5 @@ test('raspi3b, nr_cpus=1: a YAML entry with reuse-cmdline boots with the running
     const words = m[1]!.trim().split(/\s+/);
     assert.ok(words.includes('test.entry=rpi-reuse'), `the entry's own words: ${m[1]}`);
     assert.ok(words.includes('nr_cpus=1') && words.includes('kexec_menu.timeout=-1'), `the running kernel's words: ${m[1]}`);
-    assert.deepEqual(await vm.changedDisks(), [], 'the SD card was not written');
-  } finally {
-    await vm.stop();
-  }
+  }, 'the SD card was not written');
 });

@@ -2,6 +2,7 @@
 // stdin/stdout, the human monitor on a unix socket (hot-plug), disks attached as virtio.
 // Every wait has a timeout and fails with the screen and the tail of the console log, so a
 // hung boot is a clear failure, never a hung test run.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -328,5 +329,19 @@ export class Vm {
   /** Saves the console log (for a failed test's artifacts). */
   saveLog(file: string): void {
     writeFileSync(file, this.output);
+  }
+}
+
+/**
+ * Boots a VM with `opts`, runs `body` on it, then checks that no disk copy changed
+ * (`untouched` is that assertion's message); QEMU is stopped whatever happens.
+ */
+export async function withVm(opts: VmOptions, body: (vm: Vm) => Promise<void>, untouched = 'a disk image changed'): Promise<void> {
+  const vm = new Vm(opts);
+  try {
+    await body(vm);
+    assert.deepEqual(await vm.changedDisks(), [], untouched);
+  } finally {
+    await vm.stop();
   }
 }
