@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { SKIP_VM, TOP, diskIdentities, withVm } from './vm';
+import { SKIP_VM, TOP, diskIdentities, selectEntry, withVm } from './vm';
 
 const BOARD = join(TOP, 'buildroot-external/board/kexec-menu');
 const MARKER = /KEXEC-MENU-MARKER cmdline=(.*)\n/;
@@ -31,8 +31,6 @@ function inittabFor(consoles: string): Buffer {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 test('two console ports: a key on ttyS1 stops the countdown on ttyS0 too; the entry chosen on ttyS1 boots, once', { skip: SKIP_VM, timeout: 300_000 }, async () => {
   const id = diskIdentities();
   await withVm({
@@ -50,13 +48,7 @@ test('two console ports: a key on ttyS1 stops the countdown on ttyS0 too; the en
     await vm.waitForScreen((t) => t.includes('Countdown stopped: a key was pressed on ttyS1.'), 30, 'ttyS0 told of the key on ttyS1');
 
     // Choose the extlinux entry on ttyS1 (not the default) and boot it there.
-    const selected = () => second.screen.inverseLines().join(' / ');
-    for (let i = 0; i < 40 && !/\(extlinux\)/.test(selected()); i++) {
-      const before = selected();
-      second.send('\x1b[B');
-      for (let t = 0; t < 40 && selected() === before; t++) await sleep(100);
-    }
-    assert.match(selected(), /\(extlinux\)/, second.screen.toString());
+    await selectEntry(second, /\(extlinux\)/);
     second.send('\r');
     const m = await vm.waitFor(MARKER, 120, "the extlinux entry's marker on the console");
     assert.equal(m[1]!.trim(), `root=UUID=${id['EXTLINUX_UUID']} ro console=ttyS0,115200 test.entry=extlinux`);

@@ -4,7 +4,7 @@
 // scenario is one boot; every disk is a writable copy whose hash must not change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SKIP_VM, type Vm, withVm, diskIdentities, type DiskSpec } from './vm';
+import { SKIP_VM, type Vm, withVm, diskIdentities, selectEntry, type DiskSpec } from './vm';
 
 const id = (() => {
   try {
@@ -27,28 +27,6 @@ async function menuUp(vm: Vm): Promise<void> {
   await vm.waitForScreen((t) => /Debian GNU\/Linux/.test(t), BOOT_SECONDS, 'the menu listing the entries');
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** The selected line (drawn in reverse video), or '' when none is. */
-function selected(vm: Vm): string {
-  return vm.screen.inverseLines().join(' / ');
-}
-
-/**
- * Moves the selection to the entry whose line matches `entry`: Home, then Down until it is
- * selected (at most 40 steps), waiting for each redraw.
- */
-async function select(vm: Vm, entry: RegExp): Promise<void> {
-  vm.send('\x1b[H'); // Home
-  await sleep(500);
-  for (let i = 0; i < 40 && !entry.test(selected(vm)); i++) {
-    const before = selected(vm);
-    vm.send('\x1b[B'); // Down
-    for (let t = 0; t < 40 && selected(vm) === before; t++) await sleep(100);
-  }
-  assert.match(selected(vm), entry, `could not select ${entry}\n${vm.describe()}`);
-}
-
 async function run(name: string, opts: { disks?: DiskSpec[]; append: string }, body: (vm: Vm) => Promise<void>): Promise<void> {
   await withVm({ disks: opts.disks ?? DISKS, append: opts.append }, body, `${name}: a disk image changed`);
 }
@@ -65,7 +43,7 @@ test('1. nobody touches the keyboard: the default entry boots after the timeout 
 test('2. keys on the serial line choose an entry on another partition and format', { skip: SKIP_VM, timeout: 300_000 }, async () => {
   await run('keys', { append: 'kexec_menu.timeout=-1' }, async (vm) => {
     await menuUp(vm);
-    await select(vm, /\(extlinux\)/);
+    await selectEntry(vm, /\(extlinux\)/);
     vm.send('\r');
     const m = await vm.waitFor(MARKER, 120, "the extlinux entry's marker");
     assert.equal(markerCmdline(m), `root=UUID=${id['EXTLINUX_UUID']} ro console=ttyS0,115200 test.entry=extlinux`);
@@ -76,7 +54,7 @@ test('3. an edited command line is the one the kernel gets', { skip: SKIP_VM, ti
   await run('edit', { append: 'kexec_menu.timeout=-1' }, async (vm) => {
     await menuUp(vm);
     // GRUB's first entry on the Debian root (vda2).
-    await select(vm, /Debian GNU\/Linux \(6\.1\.0-\d+-amd64\)/);
+    await selectEntry(vm, /Debian GNU\/Linux \(6\.1\.0-\d+-amd64\)/);
     vm.send('e');
     await vm.waitForScreen((t) => t.includes('test.entry=debian'), 30, 'the command line editor');
     vm.send('\x05'); // Ctrl-E: end of line
@@ -94,19 +72,19 @@ test('4. a broken entry shows its error, the menu stays, another entry then boot
     // A BLS entry whose kernel is gone from the ESP. (The details pane names the problem
     // already; Enter must bring up the error itself, and Esc must take it away again.)
     const missing = "Cannot boot 'Debian GNU/Linux 12 (bookworm) (6.1.0-9-amd64)'";
-    await select(vm, /6\.1\.0-9-amd64/);
+    await selectEntry(vm, /6\.1\.0-9-amd64/);
     vm.send('\r');
     await vm.waitForScreen((t) => t.includes(missing) && /6\.1\.0-9-amd64\/linux is not on/.test(t.replace(/\s*\|\s*\|?\s*/g, ' ')), 30, 'the missing-kernel error');
     vm.send('\x1b'); // Esc: back to the list
     await vm.waitForScreen((t) => !t.includes(missing), 30, 'the error to close');
     // An arm64 kernel on this x86_64 machine.
     const arm = "Cannot boot 'Rescue (arm64)'";
-    await select(vm, /Rescue \(arm64\)/);
+    await selectEntry(vm, /Rescue \(arm64\)/);
     vm.send('\r');
     await vm.waitForScreen((t) => t.includes(arm) && /kernel for arm64; this machine is x86_64/.test(t), 30, 'the wrong-architecture error');
     vm.send('\x1b');
     await vm.waitForScreen((t) => !t.includes(arm), 30, 'the error to close');
-    await select(vm, /single user/);
+    await selectEntry(vm, /single user/);
     vm.send('\r');
     const m = await vm.waitFor(MARKER, 120, 'the marker of the entry chosen after the errors');
     assert.equal(markerCmdline(m), `root=UUID=${id['EXTLINUX_UUID']} ro single console=ttyS0,115200 test.entry=extlinux-single`);
@@ -119,7 +97,7 @@ test('5. a disk attached while the menu is up appears in it and boots', { skip: 
     assert.doesNotMatch(vm.screen.toString(), /\(extlinux\)/, 'the extlinux disk is not there yet');
     await vm.hotAdd('extlinux.ext4', 'hot1');
     await vm.waitForScreen((t) => /\(extlinux\)/.test(t), 60, 'the hot-plugged disk\'s entries');
-    await select(vm, /\(extlinux\)/);
+    await selectEntry(vm, /\(extlinux\)/);
     vm.send('\r');
     const m = await vm.waitFor(MARKER, 120, "the hot-plugged entry's marker");
     assert.match(markerCmdline(m), /test\.entry=extlinux$/);

@@ -54,6 +54,35 @@ export interface SerialPort {
   send(keys: string): void;
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The menu's selected line on `port` (drawn in reverse video), or '' when none is. */
+function selectedLine(port: SerialPort): string {
+  return port.screen.inverseLines().join(' / ');
+}
+
+/**
+ * Moves the menu's selection on `port` to the entry whose line matches `entry`: Home, then
+ * Down until it is selected or the selection stops moving (the end of the list), waiting for
+ * each redraw. Discovery may still be adding a partition's entries above the selection while
+ * it walks (the menu is drawn before every disk is read), so a walk that misses starts again
+ * from Home, for at most `seconds`.
+ */
+export async function selectEntry(port: SerialPort, entry: RegExp, seconds = 60): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!entry.test(selectedLine(port)) && Date.now() < deadline) {
+    port.send('\x1b[H'); // Home
+    await sleep(500);
+    for (let i = 0; i < 60 && !entry.test(selectedLine(port)); i++) {
+      const before = selectedLine(port);
+      port.send('\x1b[B'); // Down
+      for (let t = 0; t < 40 && selectedLine(port) === before; t++) await sleep(100);
+      if (selectedLine(port) === before) break; // the end of the list
+    }
+  }
+  assert.match(selectedLine(port), entry, `could not select ${entry}\n--- screen ---\n${port.screen.toString()}`);
+}
+
 /** Debian's device tree for the Raspberry Pi 3 B+, from the arm64 kernel package. */
 export function raspiDtb(): string {
   const base = join(TOP, 'cache/debian/arm64/root/linux-image-arm64/usr/lib');
