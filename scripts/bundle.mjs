@@ -27,30 +27,58 @@ const HOST_TERMINFO_DIRS = ['/lib/terminfo', '/usr/share/terminfo', '/etc/termin
 /** Folder, relative to the bundle, that holds blessed's own terminfo files. */
 export const BLESSED_USR = 'blessed/usr';
 
-// blessed/lib/widget.js loads every widget with require('./widgets/' + name): esbuild cannot
-// follow that, so the list is made static. tput.js and bigtext.js find their data files at
-// __dirname + '/../usr/' (relative to lib/): in the bundle __dirname is the bundle's folder.
+// blessed's index (lib/blessed.js) loads every widget module, with a require() esbuild
+// cannot follow: it must stay out of the bundle (checked after the build). unicode.js
+// requires the index for one thing, screen.global, when it measures a tab: it gets the
+// screen module instead. tput.js finds its terminfo files at __dirname + '/../usr/'
+// (relative to lib/): in the bundle __dirname is the bundle's folder.
 const blessedFixes = {
   name: 'blessed-fixes',
   setup(b) {
-    b.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/]widget\.js$/ }, (args) => {
+    b.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/]unicode\.js$/ }, (args) => {
       const src = readFileSync(args.path, 'utf8');
-      const names = [...src.matchAll(/^\s+'([A-Za-z]+)',?$/gm)].map((m) => m[1]);
-      if (names.length < 20) throw new Error(`blessed widget list not found in ${args.path}`);
-      const dynamic = "widget[name] = widget[file] = require('./widgets/' + file);";
-      if (!src.includes(dynamic)) throw new Error(`blessed's dynamic widget require changed in ${args.path}`);
-      const table = `{${names.map((n) => `'${n.toLowerCase()}': () => require('./widgets/${n.toLowerCase()}')`).join(',\n')}}`;
-      return {
-        contents: src.replace(dynamic, `widget[name] = widget[file] = (${table})[file]();`),
-        loader: 'js',
-      };
+      const index = "exports.blessed = require('../');";
+      if (!src.includes(index)) throw new Error(`unicode.js no longer requires blessed's index as expected: ${args.path}`);
+      return { contents: src.replace(index, "exports.blessed = { screen: require('./widgets/screen') };"), loader: 'js' };
     });
-    b.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/](tput|widgets[\\/]bigtext)\.js$/ }, (args) => {
+    b.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/]tput\.js$/ }, (args) => {
       const src = readFileSync(args.path, 'utf8');
       const fixed = src.replace(/__dirname \+ '\/(\.\.\/)+usr\//g, `__dirname + '/${BLESSED_USR}/`);
       if (fixed === src) throw new Error(`no __dirname + '/../usr/' path found in ${args.path}`);
       return { contents: fixed, loader: 'js' };
     });
+  },
+};
+
+// The two blessed-contrib widgets the menu opens (log, gauge) and the canvas under the gauge
+// require blessed's index, which brings all 40 widget modules (terminal, images with a PNG
+// decoder, video...) into the bundle, and drawille's canvas requires all of gl-matrix for
+// its 2-D transforms. Neither runs at start-up, but V8 parses the whole bundle at every
+// start: they get the blessed widgets they name (Node, Box, List) and gl-matrix's mat2d and
+// vec2 modules. The check below fails the bundle if they start naming anything else.
+const CONTRIB_BLESSED = ['Node', 'Box', 'List'];
+const contribSubset = {
+  name: 'blessed-contrib-subset',
+  setup(b) {
+    b.onResolve({ filter: /^blessed$/ }, (args) => (/[\\/]blessed-contrib[\\/]lib[\\/]widget[\\/]/.test(args.importer) ? { path: 'blessed', namespace: 'contrib-blessed' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'contrib-blessed' }, () => ({
+      contents: `module.exports = {${CONTRIB_BLESSED.map((n) => `${n}: require('blessed/lib/widgets/${n.toLowerCase()}')`).join(', ')}};`,
+      resolveDir: top,
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /[\\/]blessed-contrib[\\/]lib[\\/]widget[\\/](log|gauge|canvas)\.js$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      const used = [...src.matchAll(/\bblessed\.([A-Za-z]+)/g)].map((m) => m[1]);
+      const missing = used.filter((n) => !CONTRIB_BLESSED.includes(n));
+      if (missing.length) throw new Error(`${args.path} uses blessed.${missing.join(', blessed.')}: add to CONTRIB_BLESSED`);
+      return { contents: src, loader: 'js' };
+    });
+    b.onResolve({ filter: /^gl-matrix$/ }, () => ({ path: 'gl-matrix', namespace: 'gl-matrix-2d' }));
+    b.onLoad({ filter: /.*/, namespace: 'gl-matrix-2d' }, () => ({
+      contents: "export * as mat2d from 'gl-matrix/lib/gl-matrix/mat2d.js';\nexport * as vec2 from 'gl-matrix/lib/gl-matrix/vec2.js';",
+      resolveDir: top,
+      loader: 'js',
+    }));
   },
 };
 
@@ -97,10 +125,12 @@ export async function bundle({ entry = join(top, 'src/cli.ts'), outfile = join(t
     // koffi's native binary packages are resolved at run time from node_modules beside the
     // bundle (release tarball) or above it (this checkout).
     external: ['term.js', 'pty.js', '@koromix/*'],
-    plugins: [blessedFixes, koffiCjs],
+    plugins: [blessedFixes, contribSubset, koffiCjs],
     metafile: true,
     logLevel: 'warning',
   });
+  const index = Object.entries(result.metafile.inputs).filter(([, v]) => v.imports.some((i) => /blessed[\\/]lib[\\/]blessed\.js$/.test(i.path)));
+  if (index.length) throw new Error(`blessed's index is in the bundle, imported by ${index.map(([p]) => p).join(', ')}: require the widget modules themselves`);
   // Run as a command (/usr/bin/kexec-menu links to it): esbuild keeps the entry's #! line.
   const code = readFileSync(outfile, 'utf8');
   if (!code.startsWith('#!')) writeFileSync(outfile, '#!/usr/bin/env node\n' + code);

@@ -1,12 +1,16 @@
 // End to end in a real terminal: tmux runs `kexec-menu menu` (the built program, dry run, on
 // sample partitions with Debian's real kernels) at 80x24 under TERM=vt100 without a UTF-8
-// locale (a serial console) and TERM=linux with one (a VGA console). Keys go in with
-// send-keys; capture-pane's text is compared with the reviewed screens in test/ui/golden/
-// (the countdown's digits and the version masked). KEXEC_MENU_UPDATE_GOLDEN=1 rewrites them.
+// locale (a serial console) and TERM=linux with one (a VGA console), and the TERM=linux
+// scenario again with the single-file bundle the image ships (scripts/bundle.mjs gives
+// blessed-contrib a subset of blessed and gl-matrix: what it left out would show here). Keys
+// go in with send-keys; capture-pane's text is compared with the reviewed screens in
+// test/ui/golden/ (the countdown's digits and the version masked).
+// KEXEC_MENU_UPDATE_GOLDEN=1 rewrites them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeSampleRoots, type SampleRoots } from './roots';
 
@@ -27,7 +31,20 @@ const haveTmux = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
 const made: SampleRoots | string = !haveTmux ? 'tmux is not installed (.ci/apt-packages)' : process.arch !== 'x64' ? 'the goldens are for an x86_64 machine' : makeSampleRoots({ timeout: 10 });
 const skip = typeof made === 'string' ? made : false;
 
+/** The image's program: scripts/bundle.mjs's one file, with package.json beside it as in the image (made once). */
+let bundleDir: string | undefined;
+function bundled(): string {
+  if (!bundleDir) {
+    bundleDir = mkdtempSync(join(tmpdir(), 'kexec-menu-bundle-'));
+    const r = spawnSync(process.execPath, ['scripts/bundle.mjs', '--outfile', join(bundleDir, 'kexec-menu.js')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `scripts/bundle.mjs: ${r.stderr}`);
+    copyFileSync('package.json', join(bundleDir, 'package.json'));
+  }
+  return join(bundleDir, 'kexec-menu.js');
+}
+
 test.after(() => {
+  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   if (typeof made !== 'string') made.remove();
   spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { timeout: 10_000 });
 });
@@ -41,11 +58,11 @@ interface Term {
   close(): void;
 }
 
-function start(name: string, env: Record<string, string>, config: string): Term {
+function start(name: string, env: Record<string, string>, config: string, program = CLI): Term {
   const session = `${name}-${Date.now()}`;
   const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   // A clean environment: only what a console's getty would give, plus PATH and HOME.
-  const command = ['env', '-i', `PATH=${process.env.PATH}`, 'HOME=/root', ...vars, process.execPath, CLI, 'menu', '--config', config].map((a) => `'${a}'`).join(' ');
+  const command = ['env', '-i', `PATH=${process.env.PATH}`, 'HOME=/root', ...vars, process.execPath, program, 'menu', '--config', config].map((a) => `'${a}'`).join(' ');
   tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `${command}; echo "EXIT=$?"; sleep 600`);
   const screen = () => {
     const lines = tmux('capture-pane', '-p', '-t', session).replace(/\n$/, '').split('\n').map((l) => l.trimEnd());
@@ -94,38 +111,61 @@ const TERMS: { name: string; env: Record<string, string> }[] = [
   { name: 'linux', env: { TERM: 'linux', LANG: 'C.UTF-8' } },
 ];
 
-for (const t of TERMS) {
-  test(`TERM=${t.name}: countdown, keys stop it, edit the command line, Enter prints the dry-run plan`, { skip, timeout: 120_000 }, async () => {
-    const roots = made as SampleRoots;
-    const term = start(t.name, t.env, roots.config);
-    try {
-      golden(`${t.name}-countdown`, await term.waitFor('the countdown', (s) => /Booting 'Debian GNU\/Linux 12 \(bookworm\)' in \d+ s/.test(s) && /! Rescue \(arm64\)/.test(s)));
-      term.keys('Down');
-      const moved = await term.waitFor('the selection on entry 2', (s) => /> {2}2 {2}! Debian GNU\/Linux 12 \(old kernel\)/.test(s));
-      assert.doesNotMatch(moved.join('\n'), /Booting '/, 'the key stopped the countdown');
-      golden(`${t.name}-unbootable`, moved);
-      term.keys('5', 'Enter');
-      golden(`${t.name}-wrong-arch`, await term.waitFor('the wrong-architecture dialog', (s) => /Cannot boot 'Rescue \(arm64\)'/.test(s)));
-      term.keys('Escape');
-      await term.waitFor('the list again', (s) => !/Cannot boot 'Rescue/.test(s));
-      term.keys('Home', 'e');
-      await term.waitFor('the editor', (s) => /Command line of 'Debian GNU\/Linux 12 \(bookworm\)'/.test(s));
-      term.keys('C-e');
-      term.keys('-l', ' test.edited=yes');
-      golden(`${t.name}-editor`, await term.waitFor('the typed text', (s) => /console=ttyS0,115200 test\.edited=yes/.test(s)));
-      term.keys('Enter');
-      const plan = (await term.waitFor('the dry-run plan and the exit status', (s) => /EXIT=\d+/.test(s))).join('\n');
-      assert.match(plan, /Dry run: nothing is loaded\./);
-      assert.match(plan, /entry: +1234-ABCD:bls:debian/);
-      assert.match(plan, /x86 bzImage/);
-      assert.match(plan.replace(/\n/g, ''), /cmdline: +root=LABEL=root ro quiet console=ttyS0,115200 test\.edited=yes \(61 bytes\)/);
-      assert.match(plan, /EXIT=0/);
-      assert.doesNotMatch(plan, /Boot menu/, 'the menu left the screen before printing');
-    } finally {
-      term.close();
-    }
-  });
+/**
+ * The menu's whole path on `t`: countdown, a key stops it, the unbootable and wrong-architecture
+ * entries, the command-line editor, Enter and the dry-run plan (on a colour terminal the boot
+ * draws blessed-contrib's gauge while it reads the kernel and initrds).
+ */
+async function scenario(t: (typeof TERMS)[number], program = CLI): Promise<void> {
+  const roots = made as SampleRoots;
+  const term = start(t.name, t.env, roots.config, program);
+  try {
+    golden(`${t.name}-countdown`, await term.waitFor('the countdown', (s) => /Booting 'Debian GNU\/Linux 12 \(bookworm\)' in \d+ s/.test(s) && /! Rescue \(arm64\)/.test(s)));
+    term.keys('Down');
+    const moved = await term.waitFor('the selection on entry 2', (s) => /> {2}2 {2}! Debian GNU\/Linux 12 \(old kernel\)/.test(s));
+    assert.doesNotMatch(moved.join('\n'), /Booting '/, 'the key stopped the countdown');
+    golden(`${t.name}-unbootable`, moved);
+    term.keys('5', 'Enter');
+    golden(`${t.name}-wrong-arch`, await term.waitFor('the wrong-architecture dialog', (s) => /Cannot boot 'Rescue \(arm64\)'/.test(s)));
+    term.keys('Escape');
+    await term.waitFor('the list again', (s) => !/Cannot boot 'Rescue/.test(s));
+    term.keys('Home', 'e');
+    await term.waitFor('the editor', (s) => /Command line of 'Debian GNU\/Linux 12 \(bookworm\)'/.test(s));
+    term.keys('C-e');
+    term.keys('-l', ' test.edited=yes');
+    golden(`${t.name}-editor`, await term.waitFor('the typed text', (s) => /console=ttyS0,115200 test\.edited=yes/.test(s)));
+    term.keys('Enter');
+    const plan = (await term.waitFor('the dry-run plan and the exit status', (s) => /EXIT=\d+/.test(s))).join('\n');
+    assert.match(plan, /Dry run: nothing is loaded\./);
+    assert.match(plan, /entry: +1234-ABCD:bls:debian/);
+    assert.match(plan, /x86 bzImage/);
+    assert.match(plan.replace(/\n/g, ''), /cmdline: +root=LABEL=root ro quiet console=ttyS0,115200 test\.edited=yes \(61 bytes\)/);
+    assert.match(plan, /EXIT=0/);
+    assert.doesNotMatch(plan, /Boot menu/, 'the menu left the screen before printing');
+    assert.doesNotMatch(plan, /Error|Cannot boot/, 'the boot went through');
+  } finally {
+    term.close();
+  }
 }
+
+for (const t of TERMS) {
+  test(`TERM=${t.name}: countdown, keys stop it, edit the command line, Enter prints the dry-run plan`, { skip, timeout: 120_000 }, () => scenario(t));
+}
+
+test('the bundle the image ships, TERM=linux: the same screens and plan as the built program', { skip, timeout: 120_000 }, () => scenario(TERMS[1]!, bundled()));
+
+test('the bundle the image ships: the log panel (blessed-contrib\'s log) opens with what discovery did', { skip, timeout: 120_000 }, async () => {
+  const roots = made as SampleRoots;
+  const term = start('bundle-log', { TERM: 'linux', LANG: 'C.UTF-8' }, roots.config, bundled());
+  try {
+    await term.waitFor('the countdown', (s) => /Booting '.*' in \d+ s/.test(s));
+    term.keys('l');
+    const log = (await term.waitFor('the log panel', (s) => /─ Log /.test(s))).join('\n');
+    assert.match(log, /\d+ partitions? read: \d+ entries/);
+  } finally {
+    term.close();
+  }
+});
 
 test('TERM unset: the numbered prompt; a number and Enter print the plan', { skip, timeout: 120_000 }, async () => {
   const roots = made as SampleRoots;
