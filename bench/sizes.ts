@@ -39,12 +39,21 @@ function folderBytes(dir: string): { bytes: number; files: number } {
   return { bytes, files };
 }
 
-/** Runs scripts/bundle.mjs into `outDir` and measures what it wrote; undefined without the script. */
-export function bundleSizes(top: string, outDir: string): BundleSizes | undefined {
+/**
+ * Runs scripts/bundle.mjs with `args` (--entry, --outfile) and returns what it said; undefined
+ * where the script is not there (a tree without it has nothing to bundle).
+ */
+export function runBundler(top: string, args: readonly string[]): string | undefined {
   const script = join(top, 'scripts/bundle.mjs');
   if (!existsSync(script)) return undefined;
+  return execFileSync(process.execPath, [script, ...args], { cwd: top, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+/** Runs scripts/bundle.mjs into `outDir` and measures what it wrote; undefined without the script. */
+export function bundleSizes(top: string, outDir: string): BundleSizes | undefined {
   const outfile = join(outDir, 'kexec-menu.js');
-  const said = execFileSync(process.execPath, [script, '--outfile', outfile], { cwd: top, encoding: 'utf8' });
+  const said = runBundler(top, ['--outfile', outfile]);
+  if (said === undefined) return undefined;
   const modules = Number(/from (\d+) modules/.exec(said)?.[1] ?? NaN);
   const js = readFileSync(outfile);
   const terminfo = folderBytes(join(outDir, 'blessed'));

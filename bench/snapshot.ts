@@ -2,8 +2,9 @@
 // entry bundled by scripts/bundle.mjs, then `node --build-snapshot` once cold (modules
 // loaded) and once warm (the settings reader and the readers run on the demo first).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runBundler } from './sizes';
 import type { NodeBinary, Program } from './startup';
 
 /**
@@ -18,12 +19,10 @@ function defineModule(file: string): void {
 
 /** Snapshot programs for each node; none if scripts/bundle.mjs is not there. */
 export function buildSnapshots(top: string, nodes: readonly NodeBinary[], say: (line: string) => void): Program[] {
-  const script = join(top, 'scripts/bundle.mjs');
-  if (!existsSync(script)) return [];
   const dir = join(top, 'cache/bench/snapshot');
   mkdirSync(dir, { recursive: true });
   const entry = join(dir, 'entry.js');
-  execFileSync(process.execPath, [script, '--entry', join(top, 'bench/snapshot-entry.ts'), '--outfile', entry], { cwd: top, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (runBundler(top, ['--entry', join(top, 'bench/snapshot-entry.ts'), '--outfile', entry]) === undefined) return [];
   defineModule(entry);
   const programs: Program[] = [];
   for (const node of nodes) {

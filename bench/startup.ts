@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type PtyOptions, harnessMs, runOnPty } from './pty';
+import { runBundler } from './sizes';
 import { type Sample, sample } from './stats';
 
 export interface NodeBinary {
@@ -26,6 +27,11 @@ export interface Program {
   readonly args: readonly string[];
   /** Only for this node binary (a snapshot blob works only with the node that made it). */
   readonly onlyFor?: string;
+  /**
+   * Not the menu: a reference drawn like it (bench/floor-entry.ts, blessed alone), so that
+   * the menu's time splits into the screen library's share and kexec-menu's own.
+   */
+  readonly reference?: true;
 }
 
 export interface StartupVariant {
@@ -82,8 +88,16 @@ export function findNodes(top: string): NodeBinary[] {
   return nodes;
 }
 
+/** The reference (bench/floor-entry.ts) bundled as the menu is; undefined without scripts/bundle.mjs. */
+export function bundleFloor(top: string): Program | undefined {
+  const outfile = join(top, 'cache/bench/floor/floor.js');
+  if (runBundler(top, ['--entry', join(top, 'bench/floor-entry.ts'), '--outfile', outfile]) === undefined) return undefined;
+  return { label: 'blessed alone (its screen drawn like the menu, no kexec-menu code), bundle', args: [outfile], reference: true };
+}
+
 export function variantLabel(v: StartupVariant): string {
   if (!v.program) return 'node -e 0';
+  if (v.program.reference) return v.program.label;
   return `menu, ${v.program.label}${v.compileCache ? ', compile cache' : ''}`;
 }
 
@@ -111,7 +125,7 @@ export async function measureStartup(o: {
       continue;
     }
     // A snapshot holds its code already compiled: nothing for a compile cache to add.
-    for (const program of programs.filter((p) => p.onlyFor === undefined)) {
+    for (const program of programs.filter((p) => p.onlyFor === undefined && !p.reference)) {
       const v = { node, program, compileCache: true };
       variants.push(v);
       cacheDirs.set(v, mkdtempSync(join(tmpdir(), 'kexec-menu-compile-cache-')));
@@ -145,7 +159,7 @@ export async function measureStartup(o: {
   }
 }
 
-/** The menu's first frame over `node -e 0` on the same node (net times). */
+/** A first frame (the menu's, or a reference's) over `node -e 0` on the same node (net times). */
 export function ratio(report: StartupReport, r: StartupResult): number {
   const base = report.results.find((b) => b.variant.node === r.variant.node && !b.variant.program);
   return base ? r.net.median / base.net.median : NaN;
