@@ -5,7 +5,7 @@
 // cannot hold. blessed needs three fixes to survive bundling (see the plugin below), and its
 // terminfo files are copied beside the bundle into dist/blessed/usr/.
 //
-//   node scripts/bundle.mjs [--entry src/cli.ts] [--outfile dist/kexec-menu.js]
+//   node scripts/bundle.mjs [--entry src/cli.ts] [--outfile dist/kexec-menu.js] [--no-code-cache]
 import { build } from 'esbuild';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -107,7 +107,44 @@ function hostTerminfo(name) {
  * Builds the bundle and copies blessed's terminfo beside it. Returns the esbuild metafile's
  * list of inputs (for size reports).
  */
-export async function bundle({ entry = join(top, 'src/cli.ts'), outfile = join(top, 'dist/kexec-menu.js') } = {}) {
+/**
+ * The bundle's first lines: the program (esbuild's output) is a string that they compile with
+ * node:vm, giving V8 the code cache saved beside the bundle for this node version and
+ * architecture; src/code-cache.ts is what the program sees of it, `kexec-menu code-cache`
+ * writes the file. Without a cache, or with one V8 rejects (another node, other V8 flags),
+ * the program is compiled from source as before. The program runs with this module's
+ * exports, require, module, __filename and __dirname, as if it were this file.
+ */
+function withCodeCache(program) {
+  return `var PROGRAM = ${JSON.stringify(program)};
+(function () {
+  'use strict';
+  var fs = require('fs');
+  var vm = require('vm');
+  var file = __filename + '.' + process.version + '-' + process.arch + '.v8cache';
+  var cachedData;
+  try { cachedData = fs.readFileSync(file); } catch (e) { cachedData = undefined; }
+  var script = new vm.Script(require('module').wrap(PROGRAM), { filename: __filename, cachedData: cachedData });
+  globalThis[Symbol.for('kexec-menu.code-cache')] = {
+    file: file,
+    state: cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used',
+    write: function () {
+      var data = script.createCachedData();
+      fs.writeFileSync(file + '.tmp', data);
+      fs.renameSync(file + '.tmp', file);
+      return data.length;
+    },
+  };
+  script.runInThisContext()(exports, require, module, __filename, __dirname);
+})();
+`;
+}
+
+/**
+ * `codeCache: false` leaves out withCodeCache's first lines (bench/snapshot.ts: a V8 snapshot
+ * builder runs the file without a module around it).
+ */
+export async function bundle({ entry = join(top, 'src/cli.ts'), outfile = join(top, 'dist/kexec-menu.js'), codeCache = true } = {}) {
   const result = await build({
     entryPoints: [entry],
     outfile,
@@ -131,9 +168,9 @@ export async function bundle({ entry = join(top, 'src/cli.ts'), outfile = join(t
   });
   const index = Object.entries(result.metafile.inputs).filter(([, v]) => v.imports.some((i) => /blessed[\\/]lib[\\/]blessed\.js$/.test(i.path)));
   if (index.length) throw new Error(`blessed's index is in the bundle, imported by ${index.map(([p]) => p).join(', ')}: require the widget modules themselves`);
-  // Run as a command (/usr/bin/kexec-menu links to it): esbuild keeps the entry's #! line.
-  const code = readFileSync(outfile, 'utf8');
-  if (!code.startsWith('#!')) writeFileSync(outfile, '#!/usr/bin/env node\n' + code);
+  // Run as a command (/usr/bin/kexec-menu links to it).
+  const code = readFileSync(outfile, 'utf8').replace(/^#!.*\n/, '');
+  writeFileSync(outfile, '#!/usr/bin/env node\n' + (codeCache ? withCodeCache(code) : code));
   chmodSync(outfile, 0o755);
   const usr = join(dirname(outfile), BLESSED_USR);
   mkdirSync(usr, { recursive: true });
@@ -149,7 +186,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     return i === -1 ? undefined : resolve(args[i + 1]);
   };
   const outfile = opt('--outfile') ?? join(top, 'dist/kexec-menu.js');
-  const meta = await bundle({ entry: opt('--entry'), outfile });
+  const meta = await bundle({ entry: opt('--entry'), outfile, codeCache: !args.includes('--no-code-cache') });
   const bytes = meta.outputs[Object.keys(meta.outputs)[0]].bytes;
   console.log(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB from ${Object.keys(meta.inputs).length} modules`);
 }

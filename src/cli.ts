@@ -12,10 +12,11 @@ const commands: Record<string, Command> = {
   passwd: { summary: 'print the settings\' password hash for a password read from the terminal (--rounds N)', load: () => import('./cli/passwd') },
   disks: { summary: 'list block devices: file system, label, UUID, size, mount state (--json; --mount mounts read-only as the menu does)', load: () => import('./cli/disks') },
   inspect: { summary: 'tell what a file or device is: file system type, label, UUID, size (FILE [--json])', load: () => import('./cli/inspect') },
+  'code-cache': { summary: 'write the bundle\'s V8 code cache (once, when the image is made, with the node options the menu runs with)', load: () => import('./cli/code-cache') },
 };
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
   return `usage: kexec-menu COMMAND [OPTIONS]\n${lines.join('\n')}\n`;
 }
 

@@ -4,7 +4,8 @@
 import { machineContextFromSystem } from '../entries/machine';
 import { machineName, productVersion } from '../ui/identity';
 import { folderShare } from '../ui/console-share';
-import { runMenu, terminalMode } from '../ui/run';
+import { codeCache } from '../code-cache';
+import { type RunOptions, runMenu, terminalMode } from '../ui/run';
 import { type PartitionProvider, SystemBackend } from '../ui/system-backend';
 import { UsageError, parseArgs, valueOf } from './args';
 import { SCAN_OPTIONS, openSampleRoots, scanInputs } from './scan-options';
@@ -40,7 +41,27 @@ async function diskProvider(): Promise<PartitionProvider> {
 /** Before this, a key counts as held at start (for `timeout: 0`); keys typed during boot are already buffered. */
 const START_GRACE_MS = 150;
 
-export async function run(argv: readonly string[]): Promise<number> {
+/** Where the menu reads keys and draws, and the environment that names the terminal. */
+export interface MenuIo {
+  readonly input: RunOptions['input'];
+  readonly output: RunOptions['output'];
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** What the bundle's V8 code cache did for this start (the log panel's first line). */
+function codeCacheLine(): string[] {
+  const cache = codeCache();
+  if (!cache) return [];
+  const line = {
+    used: `info: V8 code cache used (${cache.file})`,
+    rejected: `warning: V8 code cache rejected, made by another node or with other node options; compiled from source (${cache.file})`,
+    absent: `info: no V8 code cache; compiled from source (${cache.file})`,
+  }[cache.state];
+  return [line];
+}
+
+/** `io`: the process's terminal unless given (`kexec-menu code-cache` draws into streams of its own). */
+export async function run(argv: readonly string[], io?: MenuIo): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   if (args.flags.has('help')) {
     process.stdout.write(USAGE + '\n');
@@ -52,7 +73,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   const provider = inputs.roots.length > 0 ? sampleProvider(inputs.roots) : await diskProvider();
   const backend = new SystemBackend({ settings, provider, machine: machineContextFromSystem() });
   const ascii = settings.console.ascii || args.flags.has('ascii');
-  const detected = terminalMode(process.env, ascii);
+  const input = io?.input ?? process.stdin;
+  const output = io?.output ?? process.stdout;
+  const detected = terminalMode(io?.env ?? process.env, ascii);
   const mode = args.flags.has('plain') ? { kind: 'plain' as const, ascii: detected.ascii } : detected;
   const consoles = valueOf(args, 'consoles');
   const version = productVersion();
@@ -61,17 +84,17 @@ export async function run(argv: readonly string[]): Promise<number> {
     backend,
     settings,
     mode,
-    input: process.stdin,
-    output: process.stdout,
+    input,
+    output,
     product: `kexec-menu${version ? ` ${version}` : ''}`,
     ...(machine ? { machine } : {}),
     startGraceMs: START_GRACE_MS,
     ...(consoles !== undefined ? { share: folderShare(consoles) } : {}),
-    startupLog: [...inputs.diagnostics.map((d) => `${d.severity}: ${d.file}: ${d.message}`), ...backend.startupLog()],
+    startupLog: [...codeCacheLine(), ...inputs.diagnostics.map((d) => `${d.severity}: ${d.file}: ${d.message}`), ...backend.startupLog()],
   });
   await backend.close();
-  if (finish.kind === 'booted') process.stdout.write(finish.outcome.text);
+  if (finish.kind === 'booted') output.write(finish.outcome.text);
   // stdin was put in raw mode and read: let the process end.
-  process.stdin.pause();
+  input.pause();
   return 0;
 }

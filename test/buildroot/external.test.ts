@@ -259,3 +259,24 @@ test('the shell scripts pass shellcheck', () => {
   const b = spawnSync('shellcheck', ['-s', 'bash', join(top, 'scripts/check-buildroot.sh')], { encoding: 'utf8' });
   assert.equal(b.status, 0, b.stdout);
 });
+
+test('the code cache is made with the node options the console launcher runs the menu with: kexec-menu.mk and image.sh read them from the launcher', () => {
+  const launcher = join(overlay, 'usr/sbin/kexec-menu-console');
+  const exportLine = readFileSync(launcher, 'utf8').split('\n').find((l) => l.startsWith('export NODE_OPTIONS='));
+  assert.ok(exportLine, 'the launcher exports NODE_OPTIONS');
+  const launched = spawnSync('sh', ['-c', `unset NODE_OPTIONS; ${exportLine}; printf %s "$NODE_OPTIONS"`], { encoding: 'utf8' });
+  assert.match(launched.stdout, /^--max-semi-space-size=1$/, 'what the menu runs with');
+  // The .mk's variable, expanded by make itself (the rest of the .mk needs Buildroot, and
+  // expands to nothing here).
+  const mk = spawnSync('make', ['-s', '-f', join(ext, 'package/kexec-menu/kexec-menu.mk'), '-f', '-', 'print', `BR2_EXTERNAL_KEXEC_MENU_PATH=${ext}`], {
+    input: "print:\n\t@printf '%s' '$(KEXEC_MENU_NODE_OPTIONS)'\n",
+    encoding: 'utf8',
+  });
+  assert.equal(mk.status, 0, mk.stderr);
+  assert.equal(mk.stdout, launched.stdout, 'kexec-menu.mk');
+  // image.sh's line, run on the overlay as image.sh runs it on the image's tree.
+  const imageLine = readFileSync(join(top, 'scripts/image.sh'), 'utf8').split('\n').find((l) => l.startsWith('node_options=$('));
+  assert.ok(imageLine, 'image.sh sets node_options');
+  const image = spawnSync('bash', ['-c', `root=${JSON.stringify(overlay)}; ${imageLine}; printf %s "$node_options"`], { encoding: 'utf8' });
+  assert.equal(image.stdout, launched.stdout, 'scripts/image.sh');
+});

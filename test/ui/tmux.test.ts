@@ -154,16 +154,27 @@ for (const t of TERMS) {
 
 test('the bundle the image ships, TERM=linux: the same screens and plan as the built program', { skip, timeout: 120_000 }, () => scenario(TERMS[1]!, bundled()));
 
-test('the bundle the image ships: the log panel (blessed-contrib\'s log) opens with what discovery did', { skip, timeout: 120_000 }, async () => {
+test('the bundle the image ships, with the code cache `kexec-menu code-cache` wrote: the log panel (blessed-contrib\'s log) says V8 used it; other node options: rejected, and the menu still comes up', { skip, timeout: 120_000 }, async () => {
   const roots = made as SampleRoots;
-  const term = start('bundle-log', { TERM: 'linux', LANG: 'C.UTF-8' }, roots.config, bundled());
-  try {
-    await term.waitFor('the countdown', (s) => /Booting '.*' in \d+ s/.test(s));
-    term.keys('l');
-    const log = (await term.waitFor('the log panel', (s) => /─ Log /.test(s))).join('\n');
-    assert.match(log, /\d+ partitions? read: \d+ entries/);
-  } finally {
-    term.close();
+  const program = bundled();
+  // Node options as the menu below gets them (none): a NODE_OPTIONS of the caller's would make another cache.
+  const written = spawnSync(process.execPath, [program, 'code-cache'], { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH, HOME: '/root' } });
+  assert.equal(written.status, 0, written.stderr);
+  assert.match(written.stdout, new RegExp(`kexec-menu\\.js\\.${process.version.replaceAll('.', '\\.')}-${process.arch}\\.v8cache: \\d+ KiB`));
+  for (const [env, line] of [
+    [{}, /V8 code cache used/],
+    [{ NODE_OPTIONS: '--max-semi-space-size=2' }, /V8 code cache rejected/],
+  ] as const) {
+    const term = start('bundle-log', { TERM: 'linux', LANG: 'C.UTF-8', ...env }, roots.config, program);
+    try {
+      await term.waitFor('the countdown', (s) => /Booting '.*' in \d+ s/.test(s));
+      term.keys('l');
+      const log = (await term.waitFor('the log panel', (s) => /─ Log /.test(s))).join('\n');
+      assert.match(log, line);
+      assert.match(log, /\d+ partitions? read: \d+ entries/);
+    } finally {
+      term.close();
+    }
   }
 });
 

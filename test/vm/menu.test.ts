@@ -40,9 +40,13 @@ test('1. nobody touches the keyboard: the default entry boots after the timeout 
   });
 });
 
-test('2. keys on the serial line choose an entry on another partition and format', { skip: SKIP_VM, timeout: 300_000 }, async () => {
+test('2. keys on the serial line choose an entry on another partition and format (and the log says the code cache was used)', { skip: SKIP_VM, timeout: 300_000 }, async () => {
   await run('keys', { append: 'kexec_menu.timeout=-1' }, async (vm) => {
     await menuUp(vm);
+    // The log panel's first line: V8 took the code cache image.sh made with the image's node.
+    vm.send('l');
+    await vm.waitForScreen((t) => t.includes('V8 code cache used'), 30, 'the log panel saying the code cache was used');
+    vm.send('l');
     await selectEntry(vm, /\(extlinux\)/);
     vm.send('\r');
     const m = await vm.waitFor(MARKER, 120, "the extlinux entry's marker");
