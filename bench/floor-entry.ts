@@ -2,10 +2,12 @@
 // src/ui/view.ts does (the same three modules, screen options and lazy terminfo), drawing a
 // frame like the demo's (header, 20 entries in a bordered list, details, status, help line)
 // from fixed text: no settings, no disks, no entry model, no controller. Bundled by
-// scripts/bundle.mjs like the program. What the menu takes over this is kexec-menu's own
-// cost; this itself over `node -e 0` is the screen library's.
+// scripts/bundle.mjs like the program, with a code cache like the program's: run once with
+// --write-code-cache, it draws, saves the cache beside itself and exits. What the menu takes
+// over this is kexec-menu's own cost; this itself over `node -e 0` is the screen library's.
 import { PassThrough } from 'node:stream';
 import type { Widgets } from 'blessed';
+import { codeCache } from '../src/code-cache';
 import { compileCapabilitiesOnUse } from '../src/ui/lazy-terminfo';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -27,5 +29,10 @@ box({ top: 15, left: 0, height: 7, width: '100%', label: ' Details ', border: { 
 box({ top: 22, left: 0, height: 1, width: '100%', content: '' });
 box({ top: 23, left: 0, height: 1, width: '100%', content: 'Up/Down select  Enter boot  e edit  d details  r rescan  l log  ? help' });
 s.render();
-// Stays up like the menu until the harness kills it.
-setInterval(() => undefined, 1 << 30);
+if (process.argv.includes('--write-code-cache')) {
+  codeCache()?.write();
+  s.destroy();
+} else {
+  // Stays up like the menu until the harness kills it.
+  setInterval(() => undefined, 1 << 30);
+}

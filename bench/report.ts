@@ -86,7 +86,7 @@ export function renderReport(m: Measurements, changes: readonly RecordedChange[]
   const targetRows: string[][] = [];
   for (const [node, r] of best) {
     // What the image ships (the bundle, no cache), then the fastest variant measured.
-    const shipped = menus.find((x) => x.variant.node.label === node && x.variant.program?.label === 'bundle' && !x.variant.compileCache);
+    const shipped = menus.find((x) => x.variant.node.label === node && x.variant.program?.shipped && !x.variant.compileCache);
     for (const [what, x] of [['shipped', shipped], ['best measured', r]] as const) {
       if (!x || (what === 'best measured' && x === shipped)) continue;
       const q = ratio(st, x);
@@ -132,7 +132,8 @@ export function renderReport(m: Measurements, changes: readonly RecordedChange[]
     `\`kexec-menu menu --config configs/demo.yaml\` (the demo's sample partitions, countdown off) on an 80x24 pseudo-terminal (\`script\`, TERM=vt100), ` +
       `until the terminal shows the first entry and the help line, which is drawn last; then the process is killed. \`node -e 0\` is started the same way, until it exits. ` +
       `The pseudo-terminal harness alone (script, sh, stty, \`true\`) took ${show(st.harness, 'ms')}; it is subtracted from every number ("net"). ` +
-      `"build/" is the per-file output of scripts/build.mjs (node_modules resolved at run time); "bundle" is scripts/bundle.mjs's single file, as the image ships it. ` +
+      `"build/" is the per-file output of scripts/build.mjs (node_modules resolved at run time); "bundle, no code cache" is scripts/bundle.mjs's single file compiled from source at every start; ` +
+      `"bundle with its code cache" is the same file after \`kexec-menu code-cache\` run once by the same node, as the image ships it (scripts/image.sh and kexec-menu.mk write the cache with the image's node). ` +
       `Compile cache: NODE_COMPILE_CACHE (what \`module.enableCompileCache()\` turns on), filled by one run that quit cleanly before the timed runs.`,
   );
   out.push('');
@@ -202,7 +203,8 @@ export function renderReport(m: Measurements, changes: readonly RecordedChange[]
   out.push(
     'Peak resident set (VmHWM) of the menu with 1,000 BLS entries on one partition, read half a second after its first frame, against an idle node on the same binary read the same way. ' +
       "The `--max-semi-space-size=1` rows run the same program with V8's young generation limited to 1 MB per semi-space: the scan's short-lived garbage is collected sooner instead of growing the heap " +
-      '(a node option: on the command line or in NODE_OPTIONS, not settable from inside the program once the heap exists).',
+      '(a node option: on the command line or in NODE_OPTIONS, not settable from inside the program once the heap exists). ' +
+      'V8 rejects a code cache written with other options, so in those rows the bundle compiles from source (the image writes its cache with the option).',
   );
   out.push('');
   out.push(

@@ -17,7 +17,7 @@ import { renderReport } from './report';
 import { measureScaling } from './scale';
 import { type ImageSizes, bundleSizes, imageSizes } from './sizes';
 import { buildSnapshots } from './snapshot';
-import { type Program, bundleFloor, findNodes, measureStartup } from './startup';
+import { type Program, bundleFloor, codeCacheProgram, findNodes, measureStartup } from './startup';
 
 const top = resolve(__dirname, '../..');
 
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run node scripts/build.mjs first (npm run bench does)`);
   const bundled = join(bundleDir, 'kexec-menu.js');
   const programs: Program[] = [{ label: 'build/ (one file per module)', args: [cli] }];
-  if (bundle) programs.push({ label: 'bundle', args: [bundled] });
+  if (bundle) programs.push({ label: 'bundle, no code cache', args: [bundled] }, codeCacheProgram(bundleDir, join(top, 'cache/bench/dist-code-cache')));
   const floor = bundleFloor(top);
   if (floor) programs.push(floor);
   const nodes = findNodes(top);
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   say('memory: the menu with 1,000 entries');
   // The shipped form, and the same with a smaller young generation (V8's semi-spaces are
   // where a scan's short-lived garbage piles up before a collection).
-  const shipped = programs.filter((p) => !p.reference).pop()!;
+  const shipped = programs.find((p) => p.shipped) ?? programs[0]!;
   const memoryPrograms: Program[] = [shipped, { label: `${shipped.label}, node --max-semi-space-size=1`, args: ['--max-semi-space-size=1', ...shipped.args] }];
   const memory = await measureMemory({ nodes, programs: memoryPrograms, entries: 1000, runs: o.runs, say });
 

@@ -22,7 +22,7 @@ export function buildSnapshots(top: string, nodes: readonly NodeBinary[], say: (
   const dir = join(top, 'cache/bench/snapshot');
   mkdirSync(dir, { recursive: true });
   const entry = join(dir, 'entry.js');
-  if (runBundler(top, ['--entry', join(top, 'bench/snapshot-entry.ts'), '--outfile', entry]) === undefined) return [];
+  if (runBundler(top, ['--entry', join(top, 'bench/snapshot-entry.ts'), '--outfile', entry, '--no-code-cache']) === undefined) return [];
   defineModule(entry);
   const programs: Program[] = [];
   for (const node of nodes) {

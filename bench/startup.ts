@@ -3,8 +3,8 @@
 // pseudo-terminal. Every variant runs once per round, rounds interleaved, so that a burst of
 // load from another process hits all of them alike. The pty harness's own time (script,
 // sh, stty) is measured alone and taken out of every number ("net").
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type PtyOptions, harnessMs, runOnPty } from './pty';
@@ -32,6 +32,10 @@ export interface Program {
    * the menu's time splits into the screen library's share and kexec-menu's own.
    */
   readonly reference?: true;
+  /** What the image ships: the targets are judged on it. */
+  readonly shipped?: true;
+  /** Run once for each node before the timed runs (the node writes its code cache). */
+  readonly prepare?: (node: NodeBinary) => void;
 }
 
 export interface StartupVariant {
@@ -88,11 +92,33 @@ export function findNodes(top: string): NodeBinary[] {
   return nodes;
 }
 
+/**
+ * The bundle in a folder of its own where each node first writes its V8 code cache
+ * (`kexec-menu code-cache`, as scripts/image.sh does with the image's node): the program as
+ * the image ships it. The plain bundle folder never gets a cache.
+ */
+export function codeCacheProgram(bundleDir: string, outDir: string): Program {
+  rmSync(outDir, { recursive: true, force: true });
+  cpSync(bundleDir, outDir, { recursive: true, filter: (src) => !src.endsWith('.v8cache') });
+  const file = join(outDir, 'kexec-menu.js');
+  return {
+    label: 'bundle with its code cache',
+    args: [file],
+    shipped: true,
+    prepare: (node) => void execFileSync(node.path, [file, 'code-cache'], { env: { PATH: process.env['PATH'] ?? '' }, stdio: 'ignore' }),
+  };
+}
+
 /** The reference (bench/floor-entry.ts) bundled as the menu is; undefined without scripts/bundle.mjs. */
 export function bundleFloor(top: string): Program | undefined {
   const outfile = join(top, 'cache/bench/floor/floor.js');
   if (runBundler(top, ['--entry', join(top, 'bench/floor-entry.ts'), '--outfile', outfile]) === undefined) return undefined;
-  return { label: 'blessed alone (its screen drawn like the menu, no kexec-menu code), bundle', args: [outfile], reference: true };
+  return {
+    label: 'blessed alone (its screen drawn like the menu, no kexec-menu code), bundle with its code cache',
+    args: [outfile],
+    reference: true,
+    prepare: (node) => void execFileSync(node.path, [outfile, '--write-code-cache'], { env: { PATH: process.env['PATH'] ?? '', TERM: 'vt100' }, stdio: 'ignore' }),
+  };
 }
 
 export function variantLabel(v: StartupVariant): string {
@@ -140,6 +166,7 @@ export async function measureStartup(o: {
     // One untimed round: the files are in the page cache, and each compile cache is filled
     // by a run that quits cleanly ('q'), since node writes the cache at exit.
     await harnessMs();
+    for (const v of variants) if (v.program?.prepare && !v.compileCache) v.program.prepare(v.node);
     for (const v of variants) await runOnPty(command(v, demo), { ...options(v), ...(v.compileCache ? { thenType: 'q' } : {}) });
     const harness: number[] = [];
     const times = new Map<StartupVariant, number[]>(variants.map((v) => [v, []]));
