@@ -102,6 +102,7 @@ export function cpioFiles(archive: Buffer): CpioFile[] {
 function partOf(path: string): string {
   if (/(^|\/)bin\/node$/.test(path)) return 'Node.js (node binary)';
   if (path.includes('kexec-menu/node_modules/@koromix/')) return 'kexec-menu: koffi native binary';
+  if (path.endsWith('.v8cache')) return "kexec-menu: V8 code cache (written by the image's node)";
   if (path.includes('kexec-menu')) return 'kexec-menu: bundle, terminfo, settings, scripts';
   if (path.startsWith('lib/modules/')) return 'kernel modules';
   if (/(^|\/)(busybox)$/.test(path)) return 'BusyBox';
