@@ -14,6 +14,9 @@ import { run as runMenu } from './menu';
 
 const USAGE = 'usage: kexec-menu code-cache (run from the bundle, with the node options the menu runs with)';
 
+/** An image build must not hang (nor end without a cache as if it had none to write): a menu not drawn and quit by then is an error. QEMU's user mode is slow. */
+const GIVE_UP_MS = 300_000;
+
 /** The tree the menu is drawn on: one small config of each format the first frame reads. */
 const TREE: Readonly<Record<string, string>> = {
   'config.yaml': 'timeout: -1\ndefault: auto\ndry-run: true\nformats: [yaml, bls, grub, extlinux, rpi, loose]\nroots:\n  - path: boot\n    name: sda1\n    uuid: 0b0e2a4c-5d6e-4f70-8192-a3b4c5d6e7f8\n    label: boot\n',
@@ -72,7 +75,13 @@ export async function run(argv: readonly string[]): Promise<number> {
       // The help line is drawn last: the first frame is complete. Then quit, as a user would.
       if (drawn.includes('help') && drawn.includes('Debian GNU/Linux')) setTimeout(() => input.write('q'), 50);
     });
+    const giveUp = setTimeout(() => {
+      process.stderr.write(`kexec-menu code-cache: the menu had not drawn its first frame and quit after ${GIVE_UP_MS / 1000} s; no code cache written.\n`);
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(1);
+    }, GIVE_UP_MS);
     const status = await runMenu(['--config', join(dir, 'config.yaml')], { input, output, env: { TERM: 'vt100' } });
+    clearTimeout(giveUp);
     if (status !== 0) return status;
   } finally {
     rmSync(dir, { recursive: true, force: true });
