@@ -203,7 +203,9 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
       return !known || (known.state.readError !== undefined && !known.state.partition);
     });
     this.emit('scan-started');
-    for (const d0 of [...this.pending]) {
+    // The device at the head of `pending` is the one being looked at; it leaves once probed.
+    while (this.pending.length > 0) {
+      const d0 = this.pending[0]!;
       if (this.closed) return;
       if (!isPartitionedDisk(d0)) await prefetchHead(d0.path);
       else await new Promise<void>((resolve) => setImmediate(resolve));
@@ -211,7 +213,7 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
       const device = withPartitionIds(d0, listed.devices);
       const state = await this.probe(device);
       this.known.set(device.name, { key: deviceKey(device), state });
-      this.pending = this.pending.filter((d) => d.name !== device.name);
+      this.pending = this.pending.slice(1);
       if (state.partition) this.emit('partition-added', state.partition, state);
       else if (state.mount.state === 'failed') this.emit('partition-failed', state, state.mount.reason);
       this.emit('device-probed', state);

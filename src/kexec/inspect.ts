@@ -506,16 +506,19 @@ interface Looked {
 /** Why an image's version is missing when only its header was wanted. */
 const BANNER_NOT_READ = 'not looked for (header only)';
 
-/** Looks at a stream of a decompressed image: its header and (with `banner`) its banner. */
-async function lookInside(stream: AsyncIterable<Buffer> & { destroy(): void }, what: string, banner: boolean): Promise<Looked> {
+/** How far into an image to read: its header only, or on to the version banner. */
+type Reach = 'header' | 'banner';
+
+/** Looks at a stream of a decompressed image: its header and, as far as `reach` says, its banner. */
+async function lookInside(stream: AsyncIterable<Buffer> & { destroy(): void }, what: string, reach: Reach): Promise<Looked> {
   const tee = teeHead(stream, HEAD_SIZE);
   // Without the banner, decompression stops once the header is in.
-  const found = banner ? await findBanner(tee.chunks, MAX_KERNEL_SIZE) : await readPast(tee.chunks, HEAD_SIZE);
+  const found = reach === 'banner' ? await findBanner(tee.chunks, MAX_KERNEL_SIZE) : await readPast(tee.chunks, HEAD_SIZE);
   const head = tee.head();
   const inner = parseRawHeader(head);
   if (!inner) throw new FormatError(`${what} does not hold a Linux kernel image kexec-menu recognises`);
   const version = found ?? (inner.format === 'bzImage' ? bzImageVersion(head, () => Buffer.alloc(0)) : undefined);
-  return { header: inner, ...(version !== undefined ? { version } : { versionUnavailable: banner ? 'no "Linux version" banner inside' : BANNER_NOT_READ }) };
+  return { header: inner, ...(version !== undefined ? { version } : { versionUnavailable: reach === 'banner' ? 'no "Linux version" banner inside' : BANNER_NOT_READ }) };
 }
 
 /**
@@ -524,7 +527,7 @@ async function lookInside(stream: AsyncIterable<Buffer> & { destroy(): void }, w
  * corrupt, or not a kernel.
  */
 export function inspectKernelImage(path: string, hostArch: Architecture = runningArch()): Promise<KernelImageInfo> {
-  return inspectImage(path, hostArch, true);
+  return inspectImage(path, hostArch, 'banner');
 }
 
 /**
@@ -534,10 +537,10 @@ export function inspectKernelImage(path: string, hostArch: Architecture = runnin
  * Throws BootError as inspectKernelImage does.
  */
 export async function kexecVerdictOfFile(path: string, hostArch: Architecture = runningArch()): Promise<Verdict> {
-  return (await inspectImage(path, hostArch, false)).canKexecHere;
+  return (await inspectImage(path, hostArch, 'header')).canKexecHere;
 }
 
-async function inspectImage(path: string, hostArch: Architecture, banner: boolean): Promise<KernelImageInfo> {
+async function inspectImage(path: string, hostArch: Architecture, reach: Reach): Promise<KernelImageInfo> {
   try {
     const { head, size } = readHead(path, HEAD_SIZE);
     if (size < 512) throw new FormatError(`${size} bytes is too short to be a kernel image`);
@@ -550,7 +553,7 @@ async function inspectImage(path: string, hostArch: Architecture, banner: boolea
       if (header.format === 'bzImage') {
         version = bzImageVersion(head, (at) => readHead(path, MAX_BANNER, at).head);
         if (version === undefined) versionUnavailable = 'the setup header has no kernel_version string';
-      } else if (!banner) {
+      } else if (reach === 'header') {
         versionUnavailable = BANNER_NOT_READ;
       } else if (header.format === 'arm-zimage') {
         const method = header.payloadCompression;
@@ -576,7 +579,7 @@ async function inspectImage(path: string, hostArch: Architecture, banner: boolea
       const method = zbootCompression(compression);
       const why = method ? cannotDecompress(method) : `unknown compression "${compression}"`;
       let inner: Looked | undefined;
-      if (method && !why) inner = await lookInside(decompressedStream(path, method, payloadOffset, payloadOffset + payloadSize), 'the EFI zboot payload', banner);
+      if (method && !why) inner = await lookInside(decompressedStream(path, method, payloadOffset, payloadOffset + payloadSize), 'the EFI zboot payload', reach);
       header = {
         format: 'efi-zboot',
         compression,
@@ -592,7 +595,7 @@ async function inspectImage(path: string, hostArch: Architecture, banner: boolea
       if (!method) throw new FormatError('not a Linux kernel image kexec-menu recognises (no bzImage, arm64/riscv Image, zImage, ELF, EFI zboot or compression header)');
       const why = cannotDecompress(method);
       let inner: Looked | undefined;
-      if (!why) inner = await lookInside(decompressedStream(path, method), `the ${method}-compressed data`, banner);
+      if (!why) inner = await lookInside(decompressedStream(path, method), `the ${method}-compressed data`, reach);
       const uncompressedSize = method === 'gzip' && size >= 4 ? readHead(path, 4, size - 4).head.readUInt32LE(0) : undefined;
       header = {
         format: 'compressed',

@@ -3,23 +3,17 @@
 // an input stream that stays silent. The controller says which parts changed; only those
 // get new content, and blessed writes only the cells that differ, so a countdown tick
 // costs a few bytes on a slow line.
-import { PassThrough } from 'node:stream';
 import type { Widgets } from 'blessed';
 import type { BootProgress } from './backend';
 import type { MenuController, Part } from './controller';
 import { computeLayout, type Layout, type Rect } from './layout';
-import { compileCapabilitiesOnUse } from './lazy-terminfo';
 import { visibleWindow } from './line-editor';
 import { type Row, scrollFor } from './rows';
+import { type ScreenOptions, openScreen } from './screen';
 import { asciiOnly, clip, printable } from './terminal-text';
 import { detailFields, detailLines, helpLine, helpScreen, progressText, rowText, statusText, wrap } from './text';
 
-export interface ViewOptions {
-  readonly output: NodeJS.WriteStream | (NodeJS.WritableStream & { columns?: number; rows?: number; isTTY?: boolean });
-  /** TERM: vt100, vt102, linux, xterm, xterm-256color… */
-  readonly terminal: string;
-  /** Draw with ASCII only (no UTF-8 locale, or the settings ask for it). */
-  readonly ascii: boolean;
+export interface ViewOptions extends ScreenOptions {
   /** "kexec-menu 0.1.0" */
   readonly product: string;
   /** The machine's name (DMI product name, device-tree model), if known. */
@@ -65,36 +59,9 @@ export class MenuView {
     private readonly ctrl: MenuController,
     private readonly options: ViewOptions,
   ) {
-    // The three blessed modules a menu draws with, not blessed's index: the index loads and
-    // runs all 40 widget modules (terminal, images, video, file manager…) before the first
-    // frame.
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const screen = require('blessed/lib/widgets/screen') as typeof import('blessed').screen;
-    const Box = require('blessed/lib/widgets/box') as typeof import('blessed').box;
-    compileCapabilitiesOnUse(require('blessed/lib/tput') as Parameters<typeof compileCapabilitiesOnUse>[0]);
-    /* eslint-enable @typescript-eslint/no-require-imports */
-    // blessed reads keys from its input; it gets one that never speaks (run.ts decodes keys).
-    const silent = new PassThrough();
-    this.screen = screen({
-      input: silent,
-      output: options.output as NodeJS.WriteStream,
-      terminal: options.terminal,
-      smartCSR: true,
-      warnings: false,
-      fullUnicode: false,
-      autoPadding: true,
-      title: 'kexec-menu',
-    } as Widgets.IScreenOptions);
-    const tput = (this.screen.program as unknown as { tput: unknown }).tput as { unicode: boolean; brokenACS: boolean; numbers: Record<string, number>; colors: number };
-    // Never the line-drawing character set (ACS): it needs the terminal's G1 set up first,
-    // which blessed does not do, and a serial console that misses it shows 'lqqqk'. With
-    // UTF-8 the frame is drawn with box-drawing characters, without it with + - |.
-    tput.brokenACS = true;
-    tput.unicode = !options.ascii;
-    if (options.ascii) tput.numbers.U8 = -1;
-    this.colors = (tput.colors ?? 0) >= 8;
-    this.screen.program.hideCursor();
-    const box = (opts: Widgets.BoxOptions) => Box({ parent: this.screen, tags: false, wrap: false, ...opts });
+    const { screen, box, colors } = openScreen(options);
+    this.screen = screen;
+    this.colors = colors;
     this.header = box({ top: 0, left: 0, height: 1 });
     this.list = box({ label: ' Boot menu ', border: { type: 'line' } });
     this.listBorder = (this.list as unknown as { border: object }).border;

@@ -11,6 +11,7 @@ import { type DeviceState, DiskDiscovery, scanDisks } from '../../src/disks/disc
 import { readMountinfo } from '../../src/disks/mountinfo';
 import * as sys from '../../src/sys';
 import { hasTool } from './images';
+import { endedProcessId } from '../ended-process';
 import { attachLoop, type Loop, loopUnavailable, run } from './loop';
 
 const skip = loopUnavailable();
@@ -193,7 +194,7 @@ test('two menus (one per console port) on the same disks: the second reads the f
   assert.equal(mounted(), 1, 'the second menu left the first one\'s mount alone');
 
   // The first menu "ends" without unmounting (a crash): its claim names a process that is gone.
-  const gone = Number(run('sh', ['-c', 'echo $$']).trim());
+  const gone = endedProcessId();
   writeFileSync(join(ours.baseDir, '.owners', disk.loop.name), `${gone} ${disk.loop.device}`);
   const respawned = await scanDisks({ ...ours, pid: process.ppid });
   assert.equal(stateIn(respawned).state, 'mounted', 'taken over');

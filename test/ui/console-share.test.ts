@@ -2,11 +2,11 @@
 // the boot through a folder: a key on either stops both countdowns, and only one boots.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { folderShare } from '../../src/ui/console-share';
+import { endedProcessId } from '../ended-process';
 import { FakeBackend, VDA1, entry, menuOf, startMenu } from './harness';
 
 let top: string;
@@ -21,11 +21,6 @@ const freshDir = () => join(top, `share${n++}`);
 const PID_A = process.pid;
 const PID_B = process.ppid;
 /** A process that has ended. */
-function deadPid(): number {
-  const r = spawnSync('sh', ['-c', 'echo $$']);
-  return Number(r.stdout.toString().trim());
-}
-
 test('folderShare: a key is seen by the other console only; one boot claim at a time; a dead claimant is taken over', () => {
   const dir = freshDir();
   const a = folderShare(dir, 'ttyS0', PID_A);
@@ -45,7 +40,7 @@ test('folderShare: a key is seen by the other console only; one boot claim at a 
   assert.equal(b.claimBoot('Fedora Linux'), undefined, 'after a failed boot the other console may boot');
   b.releaseBoot();
 
-  writeFileSync(join(dir, 'boot'), `${deadPid()} ttyS1 Old entry`);
+  writeFileSync(join(dir, 'boot'), `${endedProcessId()} ttyS1 Old entry`);
   assert.equal(a.claimBoot('Debian GNU/Linux'), undefined, 'a claim whose process is gone is stale');
   assert.match(readFileSync(join(dir, 'boot'), 'utf8'), new RegExp(`^${PID_A} ttyS0 Debian`));
 });

@@ -58,7 +58,18 @@ interface Term {
   close(): void;
 }
 
+/**
+ * A session that lives as long as this file's tests: without it the tmux server exits when a
+ * test closes the last session, and the next test's new-session can reach the server while
+ * it is exiting ("server exited unexpectedly").
+ */
+let keeper = false;
+
 function start(name: string, env: Record<string, string>, config: string, program = CLI): Term {
+  if (!keeper) {
+    tmux('new-session', '-d', '-s', 'keeper', '-x', '80', '-y', '24', 'sleep 3600');
+    keeper = true;
+  }
   const session = `${name}-${Date.now()}`;
   const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   // A clean environment: only what a console's getty would give, plus PATH and HOME.
