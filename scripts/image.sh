@@ -181,17 +181,15 @@ check_machine "$lib/$koffi_pkg/$koffi_dir/koffi.node"
 copy_libs "$lib/$koffi_pkg/$koffi_dir/koffi.node"
 ln -sf ../lib/kexec-menu/kexec-menu.js "$root/usr/bin/kexec-menu"
 
-# The bundle's V8 code cache (src/code-cache.ts), made by the image's own node with the node
-# options the console launcher gives the menu: V8 rejects a cache made by another node or
+# The bundle's V8 code cache (src/code-cache.ts), made by the image's own node without node
+# options, as the console launcher runs the menu: V8 rejects a cache made by another node or
 # with other flags. kexec-menu.mk does the same under QEMU's user mode. Another
 # architecture's node runs here only through qemu-<cpu> (Debian's qemu-user); without it this
 # image has no cache, and the menu compiles itself at start as it did before.
-node_options=$(sed -n 's/^export NODE_OPTIONS="\([^$"]*\).*/\1/p' "$root/usr/sbin/kexec-menu-console")
-[ -n "$node_options" ] || { say "no NODE_OPTIONS found in usr/sbin/kexec-menu-console"; exit 1; }
 if [ "$arch" = "$(dpkg --print-architecture)" ]; then
-  NODE_OPTIONS="$node_options" "$root/usr/bin/node" "$lib/kexec-menu.js" code-cache | sed "s|^$root||;s|^|code cache: |"
+  env -u NODE_OPTIONS "$root/usr/bin/node" "$lib/kexec-menu.js" code-cache | sed "s|^$root||;s|^|code cache: |"
 elif command -v "qemu-${triplet%%-*}" >/dev/null; then
-  NODE_OPTIONS="$node_options" "qemu-${triplet%%-*}" -L "$root" "$root/usr/bin/node" "$lib/kexec-menu.js" code-cache | sed "s|^$root||;s|^|code cache: |"
+  env -u NODE_OPTIONS "qemu-${triplet%%-*}" -L "$root" "$root/usr/bin/node" "$lib/kexec-menu.js" code-cache | sed "s|^$root||;s|^|code cache: |"
 else
   say "no code cache for $arch: qemu-${triplet%%-*} (Debian's qemu-user) is not installed"
 fi

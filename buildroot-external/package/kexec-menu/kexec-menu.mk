@@ -36,11 +36,9 @@ KEXEC_MENU_KOFFI_PKG = node_modules/@koromix/koffi-linux-$(KEXEC_MENU_KOFFI_CPU)
 
 # The bundle's V8 code cache (`kexec-menu code-cache`): made by the target's own node,
 # run under QEMU's user mode as nodejs itself runs V8's build tools (nodejs selects
-# host-qemu), with the node options the console launcher gives the menu (V8 rejects a
+# host-qemu), without node options as the console launcher runs the menu (V8 rejects a
 # cache made with other flags). scripts/image.sh of the checkout does the same.
 KEXEC_MENU_DEPENDENCIES = host-qemu nodejs
-KEXEC_MENU_LAUNCHER = $(BR2_EXTERNAL_KEXEC_MENU_PATH)/board/kexec-menu/rootfs-overlay/usr/sbin/kexec-menu-console
-KEXEC_MENU_NODE_OPTIONS = $(shell sed -n 's/^export NODE_OPTIONS="\([^$$"]*\).*/\1/p' $(KEXEC_MENU_LAUNCHER))
 
 # Only the target's koffi binary is installed; the bundle finds it through
 # node_modules/ beside itself.
@@ -64,7 +62,7 @@ endef
 
 define KEXEC_MENU_WRITE_CODE_CACHE
 	mkdir -p $(@D)/code-cache-tmp
-	TMPDIR=$(@D)/code-cache-tmp NODE_OPTIONS="$(KEXEC_MENU_NODE_OPTIONS)" \
+	TMPDIR=$(@D)/code-cache-tmp NODE_OPTIONS= \
 		$(QEMU_USER) -r $(BR2_TOOLCHAIN_HEADERS_AT_LEAST) \
 		$(call qstrip,$(BR2_PACKAGE_HOST_QEMU_USER_MODE_ARGS)) \
 		-L $(TARGET_DIR) $(TARGET_DIR)/usr/bin/node \
