@@ -116,7 +116,12 @@ function hostTerminfo(name) {
  * exports, require, module, __filename and __dirname, as if it were this file.
  */
 function withCodeCache(program) {
-  return `var PROGRAM = ${JSON.stringify(program)};
+  // The program is stored already wrapped as a CommonJS module (what Module.wrap would make
+  // of it), so V8 compiles this very string: no copy of 600 KiB made at start. Nothing the
+  // program keeps refers to these lines (src/code-cache.ts writes the cache from the
+  // vm.Script), so this file's own text, which holds a second copy, can be collected.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) { ${program}\n});`;
+  return `var PROGRAM = ${JSON.stringify(wrapped)};
 (function () {
   'use strict';
   var fs = require('fs');
@@ -124,16 +129,11 @@ function withCodeCache(program) {
   var file = __filename + '.' + process.version + '-' + process.arch + '.v8cache';
   var cachedData;
   try { cachedData = fs.readFileSync(file); } catch (e) { cachedData = undefined; }
-  var script = new vm.Script(require('module').wrap(PROGRAM), { filename: __filename, cachedData: cachedData });
+  var script = new vm.Script(PROGRAM, { filename: __filename, cachedData: cachedData });
   globalThis[Symbol.for('kexec-menu.code-cache')] = {
     file: file,
     state: cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used',
-    write: function () {
-      var data = script.createCachedData();
-      fs.writeFileSync(file + '.tmp', data);
-      fs.renameSync(file + '.tmp', file);
-      return data.length;
-    },
+    script: script,
   };
   script.runInThisContext()(exports, require, module, __filename, __dirname);
 })();
