@@ -19,11 +19,15 @@ export class DirectoryFiles implements PartitionFiles {
     return real === undefined ? undefined : join(this.root, real);
   }
 
+  // Missing paths are the common case (every format looks for its files on every
+  // partition): throwIfNoEntry spares building an Error with its stack for each.
   realPath(path: string): string | undefined {
     return realPathInside(path, (p) => {
       try {
         const host = join(this.root, p);
-        return lstatSync(host).isSymbolicLink() ? { kind: 'link', target: readlinkSync(host) } : { kind: 'present' };
+        const st = lstatSync(host, { throwIfNoEntry: false });
+        if (st === undefined) return { kind: 'missing' };
+        return st.isSymbolicLink() ? { kind: 'link', target: readlinkSync(host) } : { kind: 'present' };
       } catch {
         return { kind: 'missing' };
       }
@@ -34,8 +38,8 @@ export class DirectoryFiles implements PartitionFiles {
     const host = this.hostPath(path);
     if (host === undefined) return undefined;
     try {
-      const st = statSync(host);
-      if (!st.isFile() || st.size > MAX_TEXT_BYTES) return undefined;
+      const st = statSync(host, { throwIfNoEntry: false });
+      if (st === undefined || !st.isFile() || st.size > MAX_TEXT_BYTES) return undefined;
       return readFileSync(host, 'utf8');
     } catch {
       return undefined;
@@ -55,7 +59,7 @@ export class DirectoryFiles implements PartitionFiles {
   isFile(path: string): boolean {
     const host = this.hostPath(path);
     try {
-      return host !== undefined && statSync(host).isFile();
+      return host !== undefined && statSync(host, { throwIfNoEntry: false })?.isFile() === true;
     } catch {
       return false;
     }
@@ -64,7 +68,7 @@ export class DirectoryFiles implements PartitionFiles {
   isDir(path: string): boolean {
     const host = this.hostPath(path);
     try {
-      return host !== undefined && statSync(host).isDirectory();
+      return host !== undefined && statSync(host, { throwIfNoEntry: false })?.isDirectory() === true;
     } catch {
       return false;
     }
