@@ -38,6 +38,7 @@ export async function measureMemory(o: {
         const menu: number[] = [];
         for (let i = 0; i < o.runs; i++) {
           const r = await runOnPty([node.path, ...program.args, 'menu', ...roots, '--dry-run', '--cmdline', 'kexec_menu.timeout=-1'], {
+            ...(program.env ? { env: program.env } : {}),
             until: ['Fedora Linux', '? help'],
             settleMs: SETTLE_MS,
           });

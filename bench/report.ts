@@ -65,6 +65,12 @@ function sizeRows(rows: readonly SizeRow[]): string[][] {
   return rows.map((r) => [r.part, size(r.bytes), r.gzipBytes !== undefined ? size(r.gzipBytes) : '–', r.files !== undefined ? `${r.files}` : '–']);
 }
 
+/** The shipped program's environment as `NAME=value` words, or "none". */
+function launcherEnvText(st: StartupReport): string {
+  const env = st.results.find((r) => r.variant.program?.shipped)?.variant.program?.env ?? {};
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
+}
+
 export function renderReport(m: Measurements, changes: readonly RecordedChange[]): string {
   const out: string[] = [];
   out.push('# Performance');
@@ -133,7 +139,7 @@ export function renderReport(m: Measurements, changes: readonly RecordedChange[]
       `until the terminal shows the first entry and the help line, which is drawn last; then the process is killed. \`node -e 0\` is started the same way, until it exits. ` +
       `The pseudo-terminal harness alone (script, sh, stty, \`true\`) took ${show(st.harness, 'ms')}; it is subtracted from every number ("net"). ` +
       `"build/" is the per-file output of scripts/build.mjs (node_modules resolved at run time); "bundle, no code cache" is scripts/bundle.mjs's single file compiled from source at every start; ` +
-      `"bundle with its code cache" is the same file after \`kexec-menu code-cache\` run once by the same node, as the image ships it (scripts/image.sh and kexec-menu.mk write the cache with the image's node). ` +
+      `"bundle with its code cache" is the same file after \`kexec-menu code-cache\` run once by the same node, as the image ships it (scripts/image.sh and kexec-menu.mk write the cache with the image's node), run with the console launcher's environment (${launcherEnvText(st)}). ` +
       `Compile cache: NODE_COMPILE_CACHE (what \`module.enableCompileCache()\` turns on), filled by one run that quit cleanly before the timed runs.`,
   );
   out.push('');
@@ -202,9 +208,8 @@ export function renderReport(m: Measurements, changes: readonly RecordedChange[]
   out.push('');
   out.push(
     'Peak resident set (VmHWM) of the menu with 1,000 BLS entries on one partition, read half a second after its first frame, against an idle node on the same binary read the same way. ' +
-      "The `--max-semi-space-size=1` rows run the same program with V8's young generation limited to 1 MB per semi-space: the scan's short-lived garbage is collected sooner instead of growing the heap " +
-      '(a node option: on the command line or in NODE_OPTIONS, not settable from inside the program once the heap exists). ' +
-      'V8 rejects a code cache written with other options, so in those rows the bundle compiles from source (the image writes its cache with the option).',
+      "The menu runs with the console launcher's environment, and once without it to show what it saves: MALLOC_ARENA_MAX=1 keeps glibc's malloc to one arena instead of one per thread that allocates (V8 runs several). " +
+      "The launcher gives node no V8 flags: a smaller young generation (--max-semi-space-size=1) saved about 6 MB more, but any V8 flag makes node reject the code cache of its own built-in modules, which then compile at every start (about 25 ms more CPU before the first frame).",
   );
   out.push('');
   out.push(
@@ -240,7 +245,10 @@ export function renderReport(m: Measurements, changes: readonly RecordedChange[]
   out.push('## Boot in the VM');
   out.push('');
   if (m.vmBoot) {
-    out.push('bench/vm-boot.ts (QEMU, software emulation), seconds from the kernel\'s banner:');
+    out.push(
+      "bench/vm-boot.ts (QEMU, software emulation), seconds from the kernel's banner. Until the kernel starts the first process, both boots are the kernel's (unpacking the gzip'd initramfs is most of it). " +
+        "After it, the menu's boot runs init, sysinit, getty and the console launcher before node: sysinit loads the Debian kernel's modules (virtio, ext4, vfat...: 1.0–1.5 s in this VM, measured with marks in the scripts), which a Buildroot kernel has built in.",
+    );
     out.push('');
     out.push('```');
     out.push(m.vmBoot.trim());

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run node scripts/build.mjs first (npm run bench does)`);
   const bundled = join(bundleDir, 'kexec-menu.js');
   const programs: Program[] = [{ label: 'build/ (one file per module)', args: [cli] }];
-  if (bundle) programs.push({ label: 'bundle, no code cache', args: [bundled] }, codeCacheProgram(bundleDir, join(top, 'cache/bench/dist-code-cache')));
+  if (bundle) programs.push({ label: 'bundle, no code cache', args: [bundled] }, codeCacheProgram(top, bundleDir, join(top, 'cache/bench/dist-code-cache')));
   const floor = bundleFloor(top);
   if (floor) programs.push(floor);
   const nodes = findNodes(top);
@@ -71,10 +71,13 @@ async function main(): Promise<void> {
   const scale = measureScaling(top, join(top, 'build/bench/scan-child.js'), o.runs, say);
 
   say('memory: the menu with 1,000 entries');
-  // The shipped form, and the same with a smaller young generation (V8's semi-spaces are
-  // where a scan's short-lived garbage piles up before a collection).
+  // The shipped form, and the same without the console launcher's environment (what it saves).
   const shipped = programs.find((p) => p.shipped) ?? programs[0]!;
-  const memoryPrograms: Program[] = [shipped, { label: `${shipped.label}, node --max-semi-space-size=1`, args: ['--max-semi-space-size=1', ...shipped.args] }];
+  const launcherEnv = Object.entries(shipped.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  const memoryPrograms: Program[] = [
+    { ...shipped, label: `${shipped.label}, ${launcherEnv.join(' ') || 'no environment'} (the console launcher's)` },
+    ...(launcherEnv.length ? [{ label: `${shipped.label}, without ${launcherEnv.join(' ')}`, args: shipped.args }] : []),
+  ];
   const memory = await measureMemory({ nodes, programs: memoryPrograms, entries: 1000, runs: o.runs, say });
 
   let vmBoot: string | undefined;

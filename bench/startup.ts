@@ -4,7 +4,7 @@
 // load from another process hits all of them alike. The pty harness's own time (script,
 // sh, stty) is measured alone and taken out of every number ("net").
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type PtyOptions, harnessMs, runOnPty } from './pty';
@@ -36,6 +36,8 @@ export interface Program {
   readonly shipped?: true;
   /** Run once for each node before the timed runs (the node writes its code cache). */
   readonly prepare?: (node: NodeBinary) => void;
+  /** Environment variables it runs with (the shipped program: the console launcher's). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface StartupVariant {
@@ -93,11 +95,29 @@ export function findNodes(top: string): NodeBinary[] {
 }
 
 /**
- * The bundle in a folder of its own where each node first writes its V8 code cache
- * (`kexec-menu code-cache`, as scripts/image.sh does with the image's node): the program as
- * the image ships it. The plain bundle folder never gets a cache.
+ * The variables the image's console launcher exports for the menu (its `export` lines, run
+ * by sh), without those a console sets for every program (PATH, HOME, TERM).
  */
-export function codeCacheProgram(bundleDir: string, outDir: string): Program {
+export function launcherEnvironment(top: string): Record<string, string> {
+  const launcher = join(top, 'buildroot-external/board/kexec-menu/rootfs-overlay/usr/sbin/kexec-menu-console');
+  const exports = readFileSync(launcher, 'utf8').split('\n').filter((l) => l.startsWith('export '));
+  const env = execFileSync('env', ['-i', 'sh', '-c', `${exports.join('; ')}; env`], { encoding: 'utf8' });
+  const forEveryProgram = new Set(['PATH', 'HOME', 'TERM', 'PWD', 'SHLVL', '_']);
+  return Object.fromEntries(
+    env
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const)
+      .filter(([name]) => name !== '' && !forEveryProgram.has(name)),
+  );
+}
+
+/**
+ * The bundle in a folder of its own where each node first writes its V8 code cache
+ * (`kexec-menu code-cache`, as scripts/image.sh does with the image's node), run with the
+ * console launcher's environment: the program as the image ships it. The plain bundle
+ * folder never gets a cache.
+ */
+export function codeCacheProgram(top: string, bundleDir: string, outDir: string): Program {
   rmSync(outDir, { recursive: true, force: true });
   cpSync(bundleDir, outDir, { recursive: true, filter: (src) => !src.endsWith('.v8cache') });
   const file = join(outDir, 'kexec-menu.js');
@@ -106,6 +126,7 @@ export function codeCacheProgram(bundleDir: string, outDir: string): Program {
     args: [file],
     shipped: true,
     prepare: (node) => void execFileSync(node.path, [file, 'code-cache'], { env: { PATH: process.env['PATH'] ?? '' }, stdio: 'ignore' }),
+    env: launcherEnvironment(top),
   };
 }
 
@@ -159,7 +180,7 @@ export async function measureStartup(o: {
   }
   const options = (v: StartupVariant): PtyOptions => ({
     // Without the variable, no cache; the cache variants get a folder of their own.
-    env: { NODE_COMPILE_CACHE: cacheDirs.get(v) },
+    env: { NODE_COMPILE_CACHE: cacheDirs.get(v), ...v.program?.env },
     ...(v.program ? { until: FIRST_FRAME } : {}),
   });
   try {
