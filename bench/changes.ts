@@ -91,4 +91,12 @@ export const CHANGES: readonly RecordedChange[] = [
     before: '100 missing paths looked up in a fresh node 22: 0.8–1.4 ms (5 runs); the demo misses about 100',
     after: '0.3–0.5 ms',
   },
+  {
+    change:
+      'One pass of reading a partition remembers what it learnt of the tree (each path\'s symlink step, each file\'s kind and size, each folder\'s listing) for the next reader: every reader looks for its files on the same tree, and each lookup walks every component of its path',
+    where:
+      'src/disks/directory-files.ts (forOnePass), src/entries/scan.ts (parseWith), src/entries/model.ts; test/entries/files.test.ts (every reader finds the same through a pass as through the plain view on every fixture and sample tree; the next pass sees changes)',
+    before: 'reading the demo\'s six trees (`kexec-menu list`): 827 file-system calls on them; the demo\'s scan repeated in one process (5 scans, 15 runs, node 22): median 23.7 ms (min 18.9)',
+    after: '448 calls; median 22.1 ms (min 13.2); the first frame: within the noise',
+  },
 ];

@@ -82,6 +82,11 @@ export class MemoryFiles implements PartitionFiles {
     return this.node(path)?.kind === 'dir';
   }
 
+  /** Already in memory: nothing to remember. */
+  forOnePass(): PartitionFiles {
+    return this;
+  }
+
   findIgnoringCase(path: string): string | undefined {
     return findIgnoringCase(this, path);
   }

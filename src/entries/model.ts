@@ -136,6 +136,12 @@ export interface PartitionFiles {
    * other systems disagree on case); returns the path as it is on disk.
    */
   findIgnoringCase(path: string): string | undefined;
+  /**
+   * This view for one pass of reading (one scan of the partition): it may answer a question
+   * it was asked before from memory instead of asking the file system again, so it must not
+   * outlive the pass (a rescan must see files that changed).
+   */
+  forOnePass(): PartitionFiles;
 }
 
 /** A parser: pure, files in, entries and diagnostics out. Never throws. */

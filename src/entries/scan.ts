@@ -69,8 +69,10 @@ function parseWith(part: ReadablePartition, parsers: readonly FormatParser[], ma
   const entries: ParsedEntry[] = [];
   const diagnostics: Diagnostic[] = [];
   const configTimeouts = new Map<Format, number>();
+  // Every reader looks on the same tree: what one learns of it, the next need not ask again.
+  const pass: ReadablePartition = { ...part, files: part.files.forOnePass() };
   for (const parser of parsers) {
-    const result = runParser(parser, part, machine);
+    const result = runParser(parser, pass, machine);
     entries.push(...result.entries);
     diagnostics.push(...result.diagnostics.map((d) => hostDiagnostic(part.root, d)));
     if (result.configTimeout !== undefined) configTimeouts.set(parser.format, result.configTimeout);

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryFiles } from '../../src/entries/memory-files';
 import { DirectoryFiles } from '../../src/disks/directory-files';
 import { normalizePath, resolvePath } from '../../src/entries/paths';
 import type { PartitionFiles } from '../../src/entries/model';
+import { PARSERS } from '../../src/entries/parsers';
 
 test('paths never climb above the partition root', () => {
   assert.equal(normalizePath('../../etc/passwd'), '/etc/passwd');
@@ -56,7 +57,52 @@ test('DirectoryFiles follows symlinks only inside the partition', () => {
     const files = new DirectoryFiles(root);
     confinementChecks(files);
     assert.equal(files.hostPath('/abs'), join(root, 'boot/vmlinuz-6.1.0-13-amd64'));
+    // A pass's view keeps the rules, asked once and again from memory.
+    const pass = files.forOnePass();
+    confinementChecks(pass);
+    confinementChecks(pass);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a pass over a tree remembers what it learnt until it ends; the next pass and the plain view see changes', () => {
+  const root = mkdtempSync(join(tmpdir(), 'kexec-menu-files-'));
+  try {
+    mkdirSync(join(root, 'boot'));
+    const files = new DirectoryFiles(root);
+    const pass = files.forOnePass();
+    assert.equal(pass.isFile('/boot/vmlinuz'), false);
+    assert.deepEqual(pass.list('/boot'), []);
+    writeFileSync(join(root, 'boot/vmlinuz'), 'kernel');
+    assert.equal(pass.isFile('/boot/vmlinuz'), false, 'answered from memory');
+    assert.deepEqual(pass.list('/boot'), [], 'answered from memory');
+    assert.equal(files.isFile('/boot/vmlinuz'), true);
+    const next = files.forOnePass();
+    assert.equal(next.isFile('/boot/vmlinuz'), true);
+    assert.deepEqual(next.list('/boot'), ['vmlinuz']);
+    assert.equal(next.readText('/boot/vmlinuz'), 'kernel');
+    // The listing handed out is a copy: sorting it does not change what the pass remembers.
+    next.list('/boot')!.push('not there');
+    assert.deepEqual(next.list('/boot'), ['vmlinuz']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('every reader finds the same on each fixture and sample tree through a pass as through the plain view', () => {
+  const top = join(__dirname, '../../..');
+  const trees = [
+    ...readdirSync(join(top, 'test/fixtures')).flatMap((format) => readdirSync(join(top, 'test/fixtures', format)).map((t) => join(top, 'test/fixtures', format, t))),
+    ...readdirSync(join(top, 'samples')).map((t) => join(top, 'samples', t)),
+  ].filter((t) => statSync(t).isDirectory());
+  assert.ok(trees.length > 20, `${trees.length} trees`);
+  const machine = { efiArch: 'x64' } as const;
+  for (const tree of trees) {
+    const plain = new DirectoryFiles(tree);
+    const pass = plain.forOnePass();
+    for (const parser of Object.values(PARSERS)) {
+      assert.deepEqual(parser.parse(pass, 'p1', machine), parser.parse(plain, 'p1', machine), `${parser.format} on ${tree}`);
+    }
   }
 });
