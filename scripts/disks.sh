@@ -69,6 +69,9 @@ marker_initrd() {
   cat > "$dir/init" <<'EOF'
 #!/bin/busybox sh
 # Marker kernel's init: say which command line this kernel got, then power off.
+# Kernel messages off the console first: one printed while the line is written (the TSC
+# calibration comes 2-3 s into the boot) would land inside it.
+/bin/busybox dmesg -n 1
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t devtmpfs devtmpfs /dev
 line="KEXEC-MENU-MARKER cmdline=$(/bin/busybox cat /proc/cmdline)"
