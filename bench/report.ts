@@ -3,7 +3,7 @@
 import type { MemoryResult } from './memory';
 import type { ScaleAxis } from './scale';
 import type { BundleSizes, ImageSizes, SizeRow } from './sizes';
-import { type StartupReport, ratio, variantLabel } from './startup';
+import { type StartupReport, envWords, ratio, variantLabel } from './startup';
 import { growthExponent, show, slope } from './stats';
 
 export interface Measurements {
@@ -67,8 +67,7 @@ function sizeRows(rows: readonly SizeRow[]): string[][] {
 
 /** The shipped program's environment as `NAME=value` words, or "none". */
 function launcherEnvText(st: StartupReport): string {
-  const env = st.results.find((r) => r.variant.program?.shipped)?.variant.program?.env ?? {};
-  return Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
+  return envWords(st.results.find((r) => r.variant.program?.shipped)?.variant.program?.env).join(' ') || 'none';
 }
 
 export function renderReport(m: Measurements, changes: readonly RecordedChange[]): string {
@@ -160,7 +159,7 @@ export function renderReport(m: Measurements, changes: readonly RecordedChange[]
   if (st.results.some((r) => r.variant.program?.reference)) {
     out.push('');
     out.push(
-      `"${st.results.find((r) => r.variant.program?.reference)!.variant.program!.label}" is a reference (bench/floor-entry.ts), not the menu: blessed loaded and set up exactly as src/ui/view.ts does it, drawing a frame like the demo's from fixed text, bundled the same way. ` +
+      `"${st.results.find((r) => r.variant.program?.reference)!.variant.program!.label}" is a reference (bench/floor-entry.ts), not the menu: blessed loaded and set up by the menu's own openScreen (src/ui/screen.ts), drawing a frame like the demo's from fixed text, bundled the same way. ` +
         "Its time over `node -e 0` is the screen library's share, which no change to kexec-menu's own code can remove; the menu's time over it is kexec-menu's own (settings, reading the demo's partitions, the entry model, the controller, its text).",
     );
   }

@@ -17,7 +17,7 @@ import { renderReport } from './report';
 import { measureScaling } from './scale';
 import { type ImageSizes, bundleSizes, imageSizes } from './sizes';
 import { buildSnapshots } from './snapshot';
-import { type Program, bundleFloor, codeCacheProgram, findNodes, measureStartup } from './startup';
+import { type Program, bundleFloor, codeCacheProgram, envWords, findNodes, measureStartup } from './startup';
 
 const top = resolve(__dirname, '../..');
 
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   say('memory: the menu with 1,000 entries');
   // The shipped form, and the same without the console launcher's environment (what it saves).
   const shipped = programs.find((p) => p.shipped) ?? programs[0]!;
-  const launcherEnv = Object.entries(shipped.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  const launcherEnv = envWords(shipped.env);
   const memoryPrograms: Program[] = [
     { ...shipped, label: `${shipped.label}, ${launcherEnv.join(' ') || 'no environment'} (the console launcher's)` },
     ...(launcherEnv.length ? [{ label: `${shipped.label}, without ${launcherEnv.join(' ')}`, args: shipped.args }] : []),

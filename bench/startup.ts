@@ -111,6 +111,11 @@ export function launcherEnvironment(top: string): Record<string, string> {
   );
 }
 
+/** An environment as `NAME=value` words, for labels and the report's text. */
+export function envWords(env: Readonly<Record<string, string>> | undefined): string[] {
+  return Object.entries(env ?? {}).map(([k, v]) => `${k}=${v}`);
+}
+
 /**
  * The bundle in a folder of its own where each node first writes its V8 code cache
  * (`kexec-menu code-cache`, as scripts/image.sh does with the image's node), run with the

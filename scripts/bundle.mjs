@@ -104,10 +104,6 @@ function hostTerminfo(name) {
 }
 
 /**
- * Builds the bundle and copies blessed's terminfo beside it. Returns the esbuild metafile's
- * list of inputs (for size reports).
- */
-/**
  * The bundle's first lines: the program (esbuild's output) is a string that they compile with
  * node:vm, giving V8 the code cache saved beside the bundle for this node version and
  * architecture; src/code-cache.ts is what the program sees of it, `kexec-menu code-cache`
@@ -141,7 +137,8 @@ function withCodeCache(program) {
 }
 
 /**
- * `codeCache: false` leaves out withCodeCache's first lines (bench/snapshot.ts: a V8 snapshot
+ * Builds the bundle and copies blessed's terminfo beside it. Returns the esbuild metafile's
+ * list of inputs (for size reports). `codeCache: false` leaves out withCodeCache's first lines (bench/snapshot.ts: a V8 snapshot
  * builder runs the file without a module around it).
  */
 export async function bundle({ entry = join(top, 'src/cli.ts'), outfile = join(top, 'dist/kexec-menu.js'), codeCache = true } = {}) {

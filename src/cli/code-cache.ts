@@ -69,11 +69,16 @@ export async function run(argv: readonly string[]): Promise<number> {
       writeFileSync(join(dir, name), text);
     }
     const input = new PassThrough();
-    let drawn = '';
+    // What the menu has drawn so far; undefined once it has been asked to quit.
+    let drawn: string | undefined = '';
     const output = offScreen((text) => {
+      if (drawn === undefined) return;
       drawn += text;
-      // The help line is drawn last: the first frame is complete. Then quit, as a user would.
-      if (drawn.includes('help') && drawn.includes('Debian GNU/Linux')) setTimeout(() => input.write('q'), 50);
+      // The help line is drawn last: the first frame is complete. Then quit, once, as a user would.
+      if (drawn.includes('help') && drawn.includes('Debian GNU/Linux')) {
+        drawn = undefined;
+        setTimeout(() => input.write('q'), 50);
+      }
     });
     const giveUp = setTimeout(() => {
       process.stderr.write(`kexec-menu code-cache: the menu had not drawn its first frame and quit after ${GIVE_UP_MS / 1000} s; no code cache written.\n`);

@@ -10,7 +10,7 @@ import { type PathStep, realPathInside } from '../entries/paths';
 /** Larger files are not configs; reading them would only cost memory (the fuzz and bench use 10 MB). */
 export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
 
-/** What one pass has learnt of a partition's tree, by path inside it. */
+/** What one pass has learnt of a partition's tree: symlink steps by path inside it, the rest by host path. */
 interface PassMemory {
   readonly steps: Map<string, PathStep>;
   readonly kinds: Map<string, FileKind | undefined>;
@@ -62,10 +62,9 @@ export class DirectoryFiles implements PartitionFiles {
 
   /** What the path, symlinks followed, is; undefined when it is missing or unreadable. */
   private kind(path: string): { readonly host: string; readonly kind: FileKind } | undefined {
-    const real = this.realPath(path);
-    if (real === undefined) return undefined;
-    const host = join(this.root, real);
-    const kind = remembered(this.memory?.kinds, real, () => {
+    const host = this.hostPath(path);
+    if (host === undefined) return undefined;
+    const kind = remembered(this.memory?.kinds, host, () => {
       try {
         const st = statSync(host, { throwIfNoEntry: false });
         return st === undefined ? undefined : { file: st.isFile(), dir: st.isDirectory(), size: st.size };
@@ -87,11 +86,11 @@ export class DirectoryFiles implements PartitionFiles {
   }
 
   list(path: string): string[] | undefined {
-    const real = this.realPath(path);
-    if (real === undefined) return undefined;
-    const names = remembered(this.memory?.listings, real, () => {
+    const host = this.hostPath(path);
+    if (host === undefined) return undefined;
+    const names = remembered(this.memory?.listings, host, () => {
       try {
-        return readdirSync(join(this.root, real));
+        return readdirSync(host);
       } catch {
         return undefined;
       }
