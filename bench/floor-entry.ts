@@ -5,7 +5,7 @@
 // the program's: run once with --write-code-cache, it draws, saves the cache beside itself and
 // exits. What the menu takes over this is kexec-menu's own cost; this itself over
 // `node -e 0` is the screen library's.
-import { codeCache } from '../src/code-cache';
+import { codeCache } from '../src/cli/code-cache-state';
 import { openScreen } from '../src/ui/screen';
 
 const { screen, box } = openScreen({ output: process.stdout, terminal: process.env['TERM'] ?? 'vt100', ascii: true });

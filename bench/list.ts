@@ -4,11 +4,12 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DirectoryFiles } from '../src/disks/directory-files';
-import { MemoryFiles } from '../src/entries/memory-files';
-import type { MachineContext, ReadablePartition } from '../src/entries/model';
-import { buildMenu, parsePartition } from '../src/entries/scan';
-import { DEFAULT_SETTINGS } from '../src/settings';
+import { DirectoryFiles } from '../src/fs/directory-files';
+import { MemoryFiles } from '../src/fs/memory-files';
+import type { MachineContext } from '../src/machine/context';
+import type { ReadablePartition } from '../src/fs/files';
+import { buildMenu, parsePartition } from '../src/entries/scan/scan';
+import { DEFAULT_SETTINGS } from '../src/settings/settings';
 import { debianGrubCfg } from './trees';
 
 const RUNS = Number(process.env.RUNS ?? 7);

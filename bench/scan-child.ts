@@ -2,11 +2,13 @@
 // reads the given partition folders as the menu does (each format's reader, then the menu:
 // ids, kernel resolution, dedupe, default) and prints one JSON line.
 //   node build/bench/scan-child.js FORMAT[,FORMAT...] DIR=uuid:X...   (as kexec-menu list --root)
-import { buildMenu, parsePartition } from '../src/entries/scan';
-import { openRoot } from '../src/entries/roots';
+import { buildMenu, parsePartition } from '../src/entries/scan/scan';
+import { openRoot } from '../src/disks/roots';
 import { parseRootArg } from '../src/cli/scan-options';
-import type { Format, MachineContext, ReadablePartition } from '../src/entries/model';
-import { DEFAULT_SETTINGS } from '../src/settings';
+import type { Format } from '../src/entries/model';
+import type { MachineContext } from '../src/machine/context';
+import type { ReadablePartition } from '../src/fs/files';
+import { DEFAULT_SETTINGS } from '../src/settings/settings';
 import { peakRssKib } from './pty';
 
 export interface ScanChildResult {

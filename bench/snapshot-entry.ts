@@ -8,9 +8,9 @@
 import { startupSnapshot } from 'node:v8';
 import { runAsCommand } from '../src/cli';
 import { run as menuCommand } from '../src/cli/menu';
-import { buildMenu, parsePartition } from '../src/entries/scan';
-import { openRoot } from '../src/entries/roots';
-import { readSettingsFile } from '../src/settings-load';
+import { buildMenu, parsePartition } from '../src/entries/scan/scan';
+import { openRoot } from '../src/disks/roots';
+import { readSettingsFile } from '../src/settings/load';
 
 // Loaded now so that they are in the saved heap (the menu loads them lazily).
 /* eslint-disable @typescript-eslint/no-require-imports */

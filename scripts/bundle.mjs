@@ -106,7 +106,7 @@ function hostTerminfo(name) {
 /**
  * The bundle's first lines: the program (esbuild's output) is a string that they compile with
  * node:vm, giving V8 the code cache saved beside the bundle for this node version and
- * architecture; src/code-cache.ts is what the program sees of it, `kexec-menu code-cache`
+ * architecture; src/cli/code-cache-state.ts is what the program sees of it, `kexec-menu code-cache`
  * writes the file. Without a cache, or with one V8 rejects (another node, other V8 flags),
  * the program is compiled from source as before. The program runs with this module's
  * exports, require, module, __filename and __dirname, as if it were this file.
@@ -114,7 +114,7 @@ function hostTerminfo(name) {
 function withCodeCache(program) {
   // The program is stored already wrapped as a CommonJS module (what Module.wrap would make
   // of it), so V8 compiles this very string: no copy of 600 KiB made at start. Nothing the
-  // program keeps refers to these lines (src/code-cache.ts writes the cache from the
+  // program keeps refers to these lines (src/cli/code-cache-state.ts writes the cache from the
   // vm.Script), so this file's own text, which holds a second copy, can be collected.
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${program}\n});`;
   return `var PROGRAM = ${JSON.stringify(wrapped)};

@@ -1,4 +1,4 @@
-// A process id whose process has ended, for claims (src/claims.ts) left behind by a menu
+// A process id whose process has ended, for claims (src/fs/claims.ts) left behind by a menu
 // that crashed: a shell that printed its own pid and exited.
 import { spawnSync } from 'node:child_process';
 

@@ -1,8 +1,10 @@
 // `kexec-menu boot`: plans the boot of one entry (or of a kernel given by path) and, inside
 // the image, loads it and hands over. `--dry-run` prints the plan and calls nothing.
 import { statSync } from 'node:fs';
-import { machineContextFromSystem } from '../entries/machine';
-import { scanPartitions } from '../entries/scan';
+import { machineContextFromSystem } from '../machine/context';
+import { openImageMenus } from '../disks/roots';
+import { PARSERS } from '../entries/scan/parsers';
+import { scanPartitions } from '../entries/scan/scan';
 import { BootError, explainBootFailure } from '../kexec/errors';
 import { executePlan } from '../kexec/execute';
 import { type Handoff, handOverDirect, type HandoffSys } from '../kexec/handoff';
@@ -121,7 +123,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     let entryRequest: BootRequest | undefined;
     if (id !== undefined) {
       source = await openPartitions(inputs);
-      const menu = scanPartitions(source.partitions, inputs.settings, machineContextFromSystem());
+      const menu = scanPartitions(source.partitions, inputs.settings, machineContextFromSystem(), PARSERS, openImageMenus(inputs.settings.menus));
       const entry = menu.entries.find((e) => e.id === id);
       if (!entry) return fail(`There is no entry with id ${id} (kexec-menu list shows the ids).`);
       entryRequest = requestFromEntry(entry);

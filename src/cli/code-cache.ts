@@ -8,7 +8,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { codeCache } from '../code-cache';
+import { codeCache } from './code-cache-state';
 import { UsageError, parseArgs } from './args';
 import { run as runMenu } from './menu';
 

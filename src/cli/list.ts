@@ -1,8 +1,11 @@
 // `kexec-menu list`: the menu as text or JSON, without the UI. Diagnostics are listed, not
 // fatal (exit 0); only bad usage and bad settings exit 2.
-import { machineContextFromSystem } from '../entries/machine';
-import type { BootEntry, Diagnostic } from '../entries/model';
-import { scanPartitions, type Menu } from '../entries/scan';
+import { machineContextFromSystem } from '../machine/context';
+import type { BootEntry } from '../entries/model';
+import type { Diagnostic } from '../fs/diagnostic';
+import { openImageMenus } from '../disks/roots';
+import { PARSERS } from '../entries/scan/parsers';
+import { scanPartitions, type Menu } from '../entries/scan/scan';
 import { UsageError, parseArgs } from './args';
 import { SCAN_OPTIONS, openPartitions, scanInputs } from './scan-options';
 
@@ -18,7 +21,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const inputs = scanInputs(args);
   const source = await openPartitions(inputs);
   try {
-    const menu = scanPartitions(source.partitions, inputs.settings, machineContextFromSystem());
+    const menu = scanPartitions(source.partitions, inputs.settings, machineContextFromSystem(), PARSERS, openImageMenus(inputs.settings.menus));
     const diagnostics = [...inputs.diagnostics, ...source.diagnostics, ...menu.diagnostics];
     process.stdout.write(args.flags.has('json') ? JSON.stringify(menuJson(menu, diagnostics)) + '\n' : menuTable(menu, diagnostics));
   } finally {

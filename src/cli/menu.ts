@@ -1,10 +1,10 @@
 // `kexec-menu menu`: the boot menu on this terminal (docs/menu.md). Full screen for a named
 // TERM, a numbered prompt when TERM is unset or `dumb`. Ends when an entry boots (with
 // --dry-run or `dry-run: true`: when its plan is printed) or on `q`.
-import { machineContextFromSystem } from '../entries/machine';
+import { machineContextFromSystem } from '../machine/context';
 import { machineName, productVersion } from '../ui/identity';
 import { folderShare } from '../ui/console-share';
-import { codeCache } from '../code-cache';
+import { codeCache } from './code-cache-state';
 import { type RunOptions, runMenu, terminalMode } from '../ui/run';
 import { type PartitionProvider, SystemBackend } from '../ui/system-backend';
 import { UsageError, parseArgs, valueOf } from './args';

@@ -1,10 +1,11 @@
 // What every command that scans takes (`list`, `menu`): --config FILE, --root DIR[=key:value,…]
 // (repeatable), --cmdline STRING. Turns them into settings and the partitions to read.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import type { Diagnostic, ReadablePartition } from '../entries/model';
-import { openRoot } from '../entries/roots';
-import { DEFAULT_SETTINGS, type ScanRoot, type Settings } from '../settings';
-import { IMAGE_SETTINGS_FILE, SettingsError, applyCmdline, readSettingsFile } from '../settings-load';
+import type { Diagnostic } from '../fs/diagnostic';
+import type { ReadablePartition } from '../fs/files';
+import { openRoot } from '../disks/roots';
+import { DEFAULT_SETTINGS, type ScanRoot, type Settings } from '../settings/settings';
+import { IMAGE_SETTINGS_FILE, SettingsError, applyCmdline, readSettingsFile } from '../settings/load';
 import { UsageError, type OptionSpec, type ParsedArgs, valueOf } from './args';
 
 export const SCAN_OPTIONS: Readonly<Record<string, OptionSpec>> = {

@@ -23,9 +23,10 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Diagnostic, ReadablePartition } from '../entries/model';
-import { withFileSource } from './byte-source';
-import { DirectoryFiles } from './directory-files';
+import type { Diagnostic } from '../fs/diagnostic';
+import type { ReadablePartition } from '../fs/files';
+import { withFileSource } from './superblocks/byte-source';
+import { DirectoryFiles } from '../fs/directory-files';
 import { type BlockDevice, type EnumerateOptions, type SkippedDevice, listBlockDevices } from './enumerate';
 import { type Identity, UNKNOWN, identifySource } from './identify';
 import { type MountOutcome, Mounter, type MounterOptions } from './mount';

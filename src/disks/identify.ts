@@ -7,7 +7,7 @@
 // sector left over under a newer file system loses to that file system, which is what the
 // kernel would mount. Damaged, truncated or unreadable data is `unknown`, never an exception.
 import { readFileSync, statSync } from 'node:fs';
-import { type ByteSource, withFileSource } from './byte-source';
+import { type ByteSource, withFileSource } from './superblocks/byte-source';
 import { probeBtrfs } from './superblocks/btrfs';
 import { probeExfat } from './superblocks/exfat';
 import { probeExt } from './superblocks/ext';

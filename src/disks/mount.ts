@@ -15,12 +15,12 @@
 // devices); file systems the system already mounted are read where they are.
 //
 // Several menus (one per console port, each its own process) share the folder: each mount
-// is claimed (src/claims.ts) in <base>/.owners/<device> by the process that made it. A mount
+// is claimed (src/fs/claims.ts) in <base>/.owners/<device> by the process that made it. A mount
 // another running menu owns is read where it is and never unmounted here; one whose owner
 // has ended (a menu that crashed and was respawned) is taken over.
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Claim, dropClaim, takeClaim } from '../claims';
+import { type Claim, dropClaim, takeClaim } from '../fs/claims';
 import type { BlockDevice } from './enumerate';
 import type { FilesystemIdentity, FilesystemType } from './identify';
 import { type MountEntry, readMountinfo } from './mountinfo';

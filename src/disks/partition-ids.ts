@@ -5,7 +5,7 @@
 // partition added by other means (BLKPG, as partx does) is never given a wrong identity.
 // Formats as the kernel and blkid print them: GPT's unique GUID in lowercase, MBR's
 // "<disk signature>-<partition number>" in lowercase hex.
-import type { ByteSource } from './byte-source';
+import type { ByteSource } from './superblocks/byte-source';
 import { le32, le64, utf16Label } from './superblocks/bytes';
 
 export interface PartitionIds {

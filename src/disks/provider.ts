@@ -1,7 +1,8 @@
 // The menu's view of the disks: discovery running in the background, reported as
 // "partitions now", "these were added/removed", log lines and a settled flag. Shaped for the
 // UI's PartitionProvider (src/ui/system-backend.ts), which src/cli/menu.ts wires.
-import type { Diagnostic, ReadablePartition } from '../entries/model';
+import type { Diagnostic } from '../fs/diagnostic';
+import type { ReadablePartition } from '../fs/files';
 import { type DeviceState, DiskDiscovery, type DiscoveryOptions, stateDiagnostics } from './discovery';
 
 export interface DiskPartitionProvider {

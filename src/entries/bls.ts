@@ -18,9 +18,12 @@
 // Where systemd-boot itself drops an entry (another architecture, `auto-*` names) we drop it
 // too; `efi` programs are dropped because kexec can only start Linux kernels.
 import { globMatch } from './bls-glob';
-import type { BootCounting, Diagnostic, FormatParser, MachineContext, ParsedEntry, ParseResult, PartitionFiles, Resource } from './model';
+import type { BootCounting, FormatParser, ParsedEntry, ParseResult, Resource } from './model';
+import type { Diagnostic } from '../fs/diagnostic';
+import type { MachineContext } from '../machine/context';
+import type { PartitionFiles } from '../fs/files';
 import { SELF } from './model';
-import { basename, dirname, normalizePath } from './paths';
+import { basename, dirname, normalizePath } from '../fs/paths';
 import { compareVersions } from './version';
 
 /** systemd reads config lines up to this length (LONG_LINE_MAX) and rejects the file beyond it. */

@@ -4,8 +4,9 @@
 // SYSLINUX's com32/elflink/ldlinux/readconfig.c. Where they differ, `flavor` picks the
 // rule: extlinux.conf in an extlinux/ folder is U-Boot's (that is what reads it on ARM and
 // RISC-V boards), every *.cfg is SYSLINUX's. Turning labels into entries is extlinux.ts.
-import type { Diagnostic, PartitionFiles } from './model';
-import { resolvePath } from './paths';
+import type { Diagnostic } from '../fs/diagnostic';
+import type { PartitionFiles } from '../fs/files';
+import { resolvePath } from '../fs/paths';
 
 export type Flavor = 'uboot' | 'syslinux';
 

@@ -3,9 +3,12 @@
 // includes, menus) is extlinux-config.ts; this file decides which config is read, which
 // labels are Linux kernels, their initrds, command line, device tree, the default and the
 // timeout.
-import type { DeviceTreeRef, Diagnostic, FormatParser, MachineContext, ParsedEntry, ParseResult, PartitionFiles, Resource } from './model';
+import type { DeviceTreeRef, FormatParser, ParsedEntry, ParseResult, Resource } from './model';
+import type { Diagnostic } from '../fs/diagnostic';
+import type { MachineContext } from '../machine/context';
+import type { PartitionFiles } from '../fs/files';
 import { SELF } from './model';
-import { basename } from './paths';
+import { basename } from '../fs/paths';
 import { kernelVersionOf } from './loose-names';
 import { type ExtlinuxConfig, type LabelDraft, type Submenu, readExtlinuxConfig, resolveConfigPath } from './extlinux-config';
 

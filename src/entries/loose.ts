@@ -6,10 +6,12 @@
 // Nothing says which root file system such a kernel wants, so the command line stays empty
 // and a note tells the user to edit it. (The scanner drops loose entries whose kernel
 // another format's entry already boots.)
-import type { FormatParser, MachineContext, ParsedEntry, ParseResult, PartitionFiles, Resource } from './model';
+import type { FormatParser, ParsedEntry, ParseResult, Resource } from './model';
+import type { MachineContext } from '../machine/context';
+import type { PartitionFiles } from '../fs/files';
 import { SELF } from './model';
 import { compareVersions } from './version';
-import { basename, dirname } from './paths';
+import { basename, dirname } from '../fs/paths';
 import { EARLY_MICROCODE_NAMES, initrdNamesFor, isKernelName, kernelSuffixOf, kernelVersionOf } from './loose-names';
 
 /** Folders searched, in order. The root covers a separate /boot partition and the /vmlinuz links. */

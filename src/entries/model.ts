@@ -4,6 +4,9 @@
 // Resource (a partition selector plus a path inside that partition). The scanner turns them
 // into BootEntry values by giving each a global id and resolving its resources against the
 // partitions that are present. Nothing here touches the file system.
+import type { Diagnostic } from '../fs/diagnostic';
+import type { PartitionFiles, PartitionInfo } from '../fs/files';
+import type { MachineContext } from '../machine/context';
 
 /** The on-disk formats kexec-menu reads. */
 export type Format = 'yaml' | 'bls' | 'grub' | 'extlinux' | 'rpi' | 'loose';
@@ -86,17 +89,6 @@ export interface ParsedEntry {
   readonly source: EntrySource;
 }
 
-export type Severity = 'error' | 'warning' | 'info';
-
-/** Something a parser, the scanner or the loader wants a person to know. */
-export interface Diagnostic {
-  readonly severity: Severity;
-  /** Path of the file concerned (inside the partition for parsers; the scanner makes it absolute). */
-  readonly file: string;
-  readonly line?: number;
-  readonly message: string;
-}
-
 /** What a parser returns for one partition. */
 export interface ParseResult {
   readonly entries: ParsedEntry[];
@@ -105,69 +97,10 @@ export interface ParseResult {
   readonly configTimeout?: number;
 }
 
-/** Facts about the running machine that formats filter on. */
-export interface MachineContext {
-  /** UEFI architecture name as BLS `architecture` uses it: x64, ia32, aa64, arm, riscv64, loongarch64. */
-  readonly efiArch: string;
-  /**
-   * Raspberry Pi model string from the device tree (`/proc/device-tree/model`), e.g.
-   * "Raspberry Pi 3 Model B Plus Rev 1.3", when running on a Pi; config.txt filters use it.
-   */
-  readonly piModel?: string;
-  /** The running board's root `compatible` list, most specific first (for DTB selection). */
-  readonly compatible?: readonly string[];
-}
-
-/** A read-only, confined view of one partition's files (see files.ts). */
-export interface PartitionFiles {
-  /** Text of a regular file, or undefined when it is missing, not a file, or unreadable. */
-  readText(path: string): string | undefined;
-  /** Names in a folder (not sorted), or undefined when it is not a folder. */
-  list(path: string): string[] | undefined;
-  isFile(path: string): boolean;
-  isDir(path: string): boolean;
-  /**
-   * The path with every symlink followed inside the partition, or undefined if it does not
-   * exist. Lets a parser learn that /vmlinuz points at /boot/vmlinuz-6.1.0-13-amd64.
-   */
-  realPath(path: string): string | undefined;
-  /**
-   * Finds a path ignoring case in each component (FAT, ISO 9660 and configs written on
-   * other systems disagree on case); returns the path as it is on disk.
-   */
-  findIgnoringCase(path: string): string | undefined;
-  /**
-   * This view for one pass of reading (one scan of the partition): it may answer a question
-   * it was asked before from memory instead of asking the file system again, so it must not
-   * outlive the pass (a rescan must see files that changed).
-   */
-  forOnePass(): PartitionFiles;
-}
-
 /** A parser: pure, files in, entries and diagnostics out. Never throws. */
 export interface FormatParser {
   readonly format: Format;
   parse(files: PartitionFiles, partition: string, machine: MachineContext): ParseResult;
-}
-
-/** What is known of a partition: its name and the identifiers configs refer to it by. */
-export interface PartitionInfo {
-  /** Kernel name (`vda1`, `mmcblk0p1`) or, for a sample tree, the name given with --root. */
-  readonly name: string;
-  readonly device?: string;
-  readonly fstype?: string;
-  readonly uuid?: string;
-  readonly partuuid?: string;
-  readonly label?: string;
-  readonly partlabel?: string;
-}
-
-/** A partition whose files can be read: mounted read-only, or a sample tree. */
-export interface ReadablePartition {
-  readonly info: PartitionInfo;
-  /** Where its root is on this machine. */
-  readonly root: string;
-  readonly files: PartitionFiles;
 }
 
 /** Host paths of an entry's files, once every resource's partition is present. */

@@ -3,9 +3,12 @@
 // that is running (config.txt documentation: boot options, conditional filters,
 // os_prefix). One entry: the kernel, initramfs, device tree and overlays the firmware
 // would load, so kexec can start the same system without a power cycle.
-import type { DeviceTreeRef, Diagnostic, FormatParser, MachineContext, ParsedEntry, ParseResult, PartitionFiles, Resource } from './model';
+import type { DeviceTreeRef, FormatParser, ParsedEntry, ParseResult, Resource } from './model';
+import type { Diagnostic } from '../fs/diagnostic';
+import type { MachineContext } from '../machine/context';
+import type { PartitionFiles } from '../fs/files';
 import { SELF } from './model';
-import { basename, dirname, normalizePath } from './paths';
+import { basename, dirname, normalizePath } from '../fs/paths';
 import { kernelVersionOf } from './loose-names';
 import { type PiBoard, boardOf, defaultKernels, guessKernels } from './rpi-board';
 

@@ -1,5 +1,5 @@
 // Reading our own YAML files (menus and settings) with line numbers, so every complaint can
-// name the file, the line and the key. Shared by yaml-menu.ts and settings-load.ts.
+// name the file, the line and the key. Shared by yaml-menu.ts and settings/load.ts.
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 
 export interface YamlText {

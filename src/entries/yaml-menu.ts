@@ -1,9 +1,11 @@
 // Our own menu format (docs/menus.md): YAML files with a top-level `entries:` list. They come
 // from a partition (/boot/kexec-menu.yaml, /kexec-menu.yaml) or with the image (settings.menus
 // folders). Every complaint names file, line and key; a bad entry costs that entry only.
-import type { Diagnostic, FormatParser, ParseResult, ParsedEntry, PartitionFiles, PartitionSelector, Resource } from './model';
+import type { Diagnostic } from '../fs/diagnostic';
+import type { FormatParser, ParseResult, ParsedEntry, PartitionSelector, Resource } from './model';
+import type { PartitionFiles } from '../fs/files';
 import { SELF } from './model';
-import { dirname, normalizePath, resolvePath } from './paths';
+import { dirname, normalizePath, resolvePath } from '../fs/paths';
 import { containsError, describeValue, isMap, isScalar, isSeq, keyName, nodeLine, parseYaml, unknownKeyMessage, type YamlText } from './yaml-doc';
 
 /** Where a partition's own menu is looked for, in this order (a separate /boot first). */

@@ -17,29 +17,12 @@
 import { closeSync, fstatSync, openSync, readSync, readFileSync, statSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { endianness } from 'node:os';
+import { type Architecture, runningArch } from '../machine/arch';
 import { BootError, explainBootFailure } from './errors';
 import { cannotDecompress, decompressedStream, detectCompression, zbootCompression, type Compression } from './compression';
 import { FdtError, MAX_FDT_SIZE, boardIdentity, findNode, getProp, parseFdt, readFdtHeader, stringList } from './fdt';
 
 /** Kernel architecture names (the kernel's ARCH plus bitness): x86_64, x86, arm64, arm, riscv64… */
-export type Architecture = string;
-
-const NODE_TO_ARCH: Readonly<Record<string, Architecture>> = {
-  x64: 'x86_64',
-  ia32: 'x86',
-  arm64: 'arm64',
-  arm: 'arm',
-  riscv64: 'riscv64',
-  loong64: 'loongarch64',
-  ppc64: 'powerpc64',
-  s390x: 's390x',
-};
-
-/** The running machine's architecture in kernel naming. */
-export function runningArch(nodeArch: string = process.arch): Architecture {
-  return NODE_TO_ARCH[nodeArch] ?? nodeArch;
-}
-
 export interface BzImageHeader {
   readonly format: 'bzImage';
   /** Boot protocol version, "2.15". */
@@ -94,6 +77,7 @@ export interface ElfHeader {
   readonly bits: 32 | 64;
   readonly bigEndian: boolean;
   readonly machine: number;
+  /** The architecture's name, or `machine N` for an e_machine kexec-menu does not know. */
   readonly machineName: string;
 }
 
@@ -234,18 +218,22 @@ function readPe(head: Buffer): PeInfo | undefined {
   return { ...(machine ? { machine } : {}), rawEnd };
 }
 
-const ELF_MACHINES: Readonly<Record<number, string>> = {
+const ELF_MACHINES: Readonly<Record<number, Architecture>> = {
   3: 'x86',
   62: 'x86_64',
   40: 'arm',
   183: 'arm64',
-  243: 'riscv',
   258: 'loongarch64',
   20: 'powerpc',
   21: 'powerpc64',
   22: 's390x',
   8: 'mips',
 };
+
+function elfArchitecture(machine: number, bits: number): Architecture | undefined {
+  if (machine === 243) return bits === 64 ? 'riscv64' : 'riscv32';
+  return ELF_MACHINES[machine];
+}
 
 /** Parses the header of an uncompressed image (not a whole-file-compressed one). */
 function parseRawHeader(head: Buffer): KernelHeader | undefined {
@@ -298,9 +286,7 @@ function parseRawHeader(head: Buffer): KernelHeader | undefined {
     const bits = head[4] === 2 ? 64 : 32;
     const bigEndian = head[5] === 2;
     const machine = bigEndian ? head.readUInt16BE(0x12) : head.readUInt16LE(0x12);
-    let machineName = ELF_MACHINES[machine] ?? `machine ${machine}`;
-    if (machine === 243) machineName = bits === 64 ? 'riscv64' : 'riscv32';
-    return { format: 'elf', bits, bigEndian, machine, machineName };
+    return { format: 'elf', bits, bigEndian, machine, machineName: elfArchitecture(machine, bits) ?? `machine ${machine}` };
   }
   return undefined;
 }
@@ -422,7 +408,7 @@ function architectureOf(h: KernelHeader | undefined): Architecture | undefined {
     case 'riscv-image':
       return 'riscv64';
     case 'elf':
-      return h.machineName;
+      return elfArchitecture(h.machine, h.bits);
     case 'efi-zboot':
       return architectureOf(h.inner) ?? h.peArchitecture;
     case 'compressed':

@@ -4,8 +4,8 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { machineContextFromSystem } from '../entries/machine';
-import { type Architecture, runningArch } from './inspect';
+import { machineContextFromSystem } from '../machine/context';
+import { type Architecture, runningArch } from '../machine/arch';
 import { type CpuParking, readCpuParking } from './psci';
 import { type RandomSource, urandom } from './random';
 

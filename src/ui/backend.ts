@@ -2,7 +2,7 @@
 // controller (controller.ts) drives a MenuBackend, and tests drive the controller with a
 // fake one. src/cli/menu.ts wires the real scanner, disk discovery and kexec layer.
 import type { BootEntry } from '../entries/model';
-import type { Menu } from '../entries/scan';
+import type { Menu } from '../entries/scan/scan';
 
 /** Bytes of the kernel and initrds read so far, while a boot reads them. */
 export interface BootProgress {

@@ -1,6 +1,6 @@
 // One menu per console port (an inittab line each: serial and screen, say), but one machine:
 // a key on any console stops the countdown on all of them, and only one console boots. The
-// menus share this through two claim files (src/claims.ts) in a folder on the image's tmpfs
+// menus share this through two claim files (src/fs/claims.ts) in a folder on the image's tmpfs
 // (/run), never on a disk:
 //   key   the console where a key was pressed first
 //   boot  "<pid> <console> <title>": a boot under way, given up when that boot fails; one
@@ -8,7 +8,7 @@
 // A countdown looks at the folder once a second, before it ticks; nothing else polls.
 import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { createExclusive, dropClaim, heldByOther, takeClaim } from '../claims';
+import { createExclusive, dropClaim, heldByOther, takeClaim } from '../fs/claims';
 
 export interface ConsoleShare {
   /** A key was pressed on this console: the countdown stops on the others too. */

@@ -3,10 +3,10 @@
 // progress), the status message and the log. Keys go in (handleKey), backend events go in;
 // out come change notifications naming the parts of the screen to redraw, so a countdown
 // tick touches only the status line.
-import { globToRegExp } from '../entries/default';
+import { globToRegExp } from '../entries/scan/default';
 import type { BootEntry } from '../entries/model';
-import type { Menu } from '../entries/scan';
-import type { Settings } from '../settings';
+import type { Menu } from '../entries/scan/scan';
+import type { Settings } from '../settings/settings';
 import type { BootOutcome, BootProgress, MenuBackend, PowerAction, TerminalLoan } from './backend';
 import { type Clock, realClock } from './clock';
 import { type Key, keyLabel } from './keys';

@@ -1,8 +1,9 @@
 // The lines of the entry list: a heading per partition, its entries (numbered, for the digit
 // keys), then the actions (rescue shell, reboot, power off). Selection is by id, so it
 // survives entries appearing and vanishing around it.
-import type { BootEntry, PartitionInfo } from '../entries/model';
-import { IMAGE_PARTITION_NAME } from '../entries/scan';
+import type { BootEntry } from '../entries/model';
+import type { PartitionInfo } from '../fs/files';
+import { IMAGE_PARTITION_NAME } from '../disks/roots';
 
 export type ActionId = 'action:shell' | 'action:reboot' | 'action:power-off';
 

@@ -2,15 +2,20 @@
 // entries, the kexec layer for booting (plan, read-ahead with progress, load, hand over),
 // src/sys for reboot and power-off, /bin/sh for the rescue shell. In a dry run nothing is
 // loaded, rebooted or started: the plan is printed, the rest says what it would have done.
-import type { BootEntry, Diagnostic, MachineContext, ReadablePartition } from '../entries/model';
-import { type Menu, type PartitionScan, type ScanSettings, buildMenu, parseImageMenus, parsePartition } from '../entries/scan';
+import type { BootEntry } from '../entries/model';
+import type { Diagnostic } from '../fs/diagnostic';
+import type { MachineContext } from '../machine/context';
+import type { ReadablePartition } from '../fs/files';
+import { openImageMenus } from '../disks/roots';
+import { runningArch } from '../machine/arch';
+import { type Menu, type PartitionScan, type ScanSettings, buildMenu, parseImageMenus, parsePartition } from '../entries/scan/scan';
 import { BootError, explainBootFailure } from '../kexec/errors';
 import type { HandoffSys } from '../kexec/handoff';
 import type { KexecFileSys } from '../kexec/loader';
 import type { BootPlan } from '../kexec/plan';
 import type { RunningSystem } from '../kexec/system';
 import { cpuParkingWarning, cpuParkingWarningHere } from '../kexec/psci';
-import type { Settings } from '../settings';
+import type { Settings } from '../settings/settings';
 import type { BackendListener, BootOutcome, BootProgress, BootRequest, MenuBackend, PowerAction, TerminalLoan } from './backend';
 import { readAhead } from './read-ahead';
 
@@ -37,7 +42,7 @@ export interface PartitionProvider {
 type Sys = KexecFileSys & HandoffSys & { insideImage(): boolean; reboot(how: 'kexec' | 'restart' | 'power-off'): never };
 
 export interface SystemBackendOptions {
-  readonly settings: ScanSettings & Pick<Settings, 'dryRun' | 'handoff'>;
+  readonly settings: ScanSettings & Pick<Settings, 'dryRun' | 'handoff' | 'menus'>;
   readonly provider: PartitionProvider;
   readonly machine: MachineContext;
   /** The running system for planning (tests give another machine). */
@@ -64,7 +69,6 @@ function kexec() {
   return {
     executePlan: execute.executePlan,
     kexecVerdictOfFile: inspect.kexecVerdictOfFile,
-    runningArch: inspect.runningArch,
     planBoot: plan.planBoot,
     requestFromEntry: plan.requestFromEntry,
     formatPlan: planFormat.formatPlan,
@@ -102,7 +106,7 @@ export class SystemBackend implements MenuBackend {
 
   constructor(private readonly o: SystemBackendOptions) {
     this.loadSys = o.loadSys ?? loadRealSys;
-    this.imageScans = parseImageMenus(o.settings.menus, o.machine);
+    this.imageScans = parseImageMenus(openImageMenus(o.settings.menus), o.machine);
     for (const p of o.provider.partitions()) this.scans.set(p.root, parsePartition(p, o.settings, o.machine));
     this.menu = this.build();
     this.settled = o.provider.isSettled?.() ?? true;
@@ -164,7 +168,7 @@ export class SystemBackend implements MenuBackend {
     this.scans.clear();
     this.kernelChecks.clear();
     for (const p of this.o.provider.partitions()) this.scans.set(p.root, parsePartition(p, this.o.settings, this.o.machine));
-    this.imageScans = parseImageMenus(this.o.settings.menus, this.o.machine);
+    this.imageScans = parseImageMenus(openImageMenus(this.o.settings.menus), this.o.machine);
     const before = this.menu.entries.length;
     this.menu = this.build();
     for (const d of this.menu.diagnostics) if (d.severity !== 'info') this.log(diagnosticLine(d));
@@ -266,7 +270,7 @@ export class SystemBackend implements MenuBackend {
     const path = entry.resolution.files.kernel;
     let verdict = this.kernelChecks.get(path);
     if (!verdict) {
-      const { kexecVerdictOfFile, runningArch } = kexecLayerLoaded();
+      const { kexecVerdictOfFile } = kexecLayerLoaded();
       const arch = this.o.system ? this.o.system().arch : runningArch();
       verdict = kexecVerdictOfFile(path, arch).then(
         (v) => (v.ok ? undefined : v.reason),

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DeviceState, DiskDiscovery, type DiscoveryEvents } from '../../src/disks/discovery';
-import type { ReadablePartition } from '../../src/entries/model';
+import type { ReadablePartition } from '../../src/fs/files';
 import { readMountinfo } from '../../src/disks/mountinfo';
 import * as sys from '../../src/sys';
 import { hasTool } from './images';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bufferSource, withFileSource } from '../../src/disks/byte-source';
+import { bufferSource, withFileSource } from '../../src/disks/superblocks/byte-source';
 import { listBlockDevices, naturalCompare, parseUevent } from '../../src/disks/enumerate';
 import { readPartitionIds } from '../../src/disks/partition-ids';
 import { addDevice, copyRealSysfs } from './fake-sysfs';

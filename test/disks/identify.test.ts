@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bufferSource, fdSource } from '../../src/disks/byte-source';
+import { bufferSource, fdSource } from '../../src/disks/superblocks/byte-source';
 import { identifyPath, identifySource } from '../../src/disks/identify';
 import { IMAGE_CASES, blkidExport, hasTool } from './images';
 

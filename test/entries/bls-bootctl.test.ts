@@ -13,9 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DirectoryFiles } from '../../src/disks/directory-files';
+import { DirectoryFiles } from '../../src/fs/directory-files';
 import { blsParser } from '../../src/entries/bls';
-import type { MachineContext, ParsedEntry, ParseResult, PartitionFiles } from '../../src/entries/model';
+import type { MachineContext } from '../../src/machine/context';
+import type { ParsedEntry, ParseResult } from '../../src/entries/model';
+import type { PartitionFiles } from '../../src/fs/files';
 
 const REPO = join(__dirname, '../../..');
 const FIXTURES = join(REPO, 'test/fixtures/bls');

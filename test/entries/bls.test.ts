@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DirectoryFiles } from '../../src/disks/directory-files';
+import { DirectoryFiles } from '../../src/fs/directory-files';
 import { blsParser, parseBlsEntryFile, parseBlsFileName, readBlsEntries, splitBlsLines } from '../../src/entries/bls';
 import { globMatch } from '../../src/entries/bls-glob';
-import { MemoryFiles } from '../../src/entries/memory-files';
-import type { Diagnostic, MachineContext, ParsedEntry, Resource } from '../../src/entries/model';
+import { MemoryFiles } from '../../src/fs/memory-files';
+import type { Diagnostic } from '../../src/fs/diagnostic';
+import type { MachineContext } from '../../src/machine/context';
+import type { ParsedEntry, Resource } from '../../src/entries/model';
 
 const X64: MachineContext = { efiArch: 'x64' };
 const AA64: MachineContext = { efiArch: 'aa64' };

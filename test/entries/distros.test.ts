@@ -3,11 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import type { BootEntry, MachineContext } from '../../src/entries/model';
-import { openRoot } from '../../src/entries/roots';
-import { scanPartitions, type Menu } from '../../src/entries/scan';
-import { DEFAULT_SETTINGS, type ScanRoot } from '../../src/settings';
-import { readSettingsFile } from '../../src/settings-load';
+import type { BootEntry } from '../../src/entries/model';
+import type { MachineContext } from '../../src/machine/context';
+import { openImageMenus, openRoot } from '../../src/disks/roots';
+import { PARSERS } from '../../src/entries/scan/parsers';
+import { scanPartitions, type Menu } from '../../src/entries/scan/scan';
+import { DEFAULT_SETTINGS, type ScanRoot } from '../../src/settings/settings';
+import { readSettingsFile } from '../../src/settings/load';
 
 const PC: MachineContext = { efiArch: 'x64' };
 const S = resolve('samples');
@@ -16,8 +18,10 @@ const FX = resolve('test/fixtures');
 function scan(roots: ScanRoot[], machine: MachineContext = PC, menus: string[] = []): Menu {
   return scanPartitions(
     roots.map((r) => openRoot(r)!),
-    { ...DEFAULT_SETTINGS, menus },
+    DEFAULT_SETTINGS,
     machine,
+    PARSERS,
+    openImageMenus(menus),
   );
 }
 
@@ -208,6 +212,8 @@ test('the demo machine (configs/demo.yaml): six partitions and the image menus, 
     settings.roots.map((r) => openRoot(r)!),
     settings,
     PC,
+    PARSERS,
+    openImageMenus(settings.menus),
   );
   const arch = '7d2e5f18-a3c9-4b60-8d71-0e4f9b2c6a53';
   assert.deepEqual(

@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { extlinuxParser } from '../../src/entries/extlinux';
-import { MemoryFiles } from '../../src/entries/memory-files';
-import { DirectoryFiles } from '../../src/disks/directory-files';
-import type { DeviceTreeRef, ParsedEntry, PartitionFiles } from '../../src/entries/model';
+import { MemoryFiles } from '../../src/fs/memory-files';
+import { DirectoryFiles } from '../../src/fs/directory-files';
+import type { DeviceTreeRef, ParsedEntry } from '../../src/entries/model';
+import type { PartitionFiles } from '../../src/fs/files';
 
 const FIXTURES = join(__dirname, '../../../test/fixtures/extlinux');
-const MACHINE = { efiArch: 'aa64' };
+const MACHINE = { efiArch: 'aa64' } as const;
 const self = (path: string) => ({ partition: { by: 'self' as const }, path });
 
 function parse(files: PartitionFiles) {

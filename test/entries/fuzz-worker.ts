@@ -5,10 +5,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { MemoryFiles } from '../../src/entries/memory-files';
-import type { Diagnostic, Format, PartitionFiles, ParsedEntry, Resource } from '../../src/entries/model';
-import { normalizePath, basename } from '../../src/entries/paths';
-import { PARSERS } from '../../src/entries/parsers';
+import { MemoryFiles } from '../../src/fs/memory-files';
+import type { Diagnostic } from '../../src/fs/diagnostic';
+import type { Format, ParsedEntry, Resource } from '../../src/entries/model';
+import type { PartitionFiles } from '../../src/fs/files';
+import { normalizePath, basename } from '../../src/fs/paths';
+import { PARSERS } from '../../src/entries/scan/parsers';
 
 export interface FuzzJob {
   readonly format: Format;

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Format } from '../../src/entries/model';
-import { PARSERS } from '../../src/entries/parsers';
+import { PARSERS } from '../../src/entries/scan/parsers';
 import type { FuzzJob, FuzzMessage } from './fuzz-worker';
 
 // Mutated real configs (test/fixtures/*/<tree>, samples/<tree>) through every registered

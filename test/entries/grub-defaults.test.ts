@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, lstatSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { grubParser } from '../../src/entries/grub';
 import { defaultIndex, menuEntryMatches, submenuDefault } from '../../src/entries/grub/menu';
-import { MemoryFiles } from '../../src/entries/memory-files';
+import { MemoryFiles } from '../../src/fs/memory-files';
 import type { ParseResult } from '../../src/entries/model';
 import { grubenv, messages, runGrub, X64 } from './grub-helpers';
 

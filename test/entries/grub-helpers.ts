@@ -1,7 +1,8 @@
 // Shared by the GRUB tests: run grub.cfg text (and other files) through the reader.
 import { grubParser } from '../../src/entries/grub';
-import { MemoryFiles } from '../../src/entries/memory-files';
-import type { MachineContext, ParsedEntry, ParseResult, Resource } from '../../src/entries/model';
+import { MemoryFiles } from '../../src/fs/memory-files';
+import type { MachineContext } from '../../src/machine/context';
+import type { ParsedEntry, ParseResult, Resource } from '../../src/entries/model';
 
 export const X64: MachineContext = { efiArch: 'x64' };
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { grubParser } from '../../src/entries/grub';
 import { MAX_DIAGNOSTICS_PER_FILE } from '../../src/entries/grub/evaluate';
-import { MemoryFiles } from '../../src/entries/memory-files';
+import { MemoryFiles } from '../../src/fs/memory-files';
 import { messages, runGrub, titles, X64 } from './grub-helpers';
 
 test('an unclosed menuentry block: the entry is kept and the open line reported', () => {

@@ -9,7 +9,7 @@ import { loaderCmdline } from '../../src/entries/grub/boot-record';
 import { compareBlsIds, expandVariables, rpmVercmp } from '../../src/entries/grub/blscfg';
 import { parseGrubenv } from '../../src/entries/grub/grubenv';
 import { grubParser } from '../../src/entries/grub';
-import { MemoryFiles } from '../../src/entries/memory-files';
+import { MemoryFiles } from '../../src/fs/memory-files';
 import { grubenv, messages, runGrub, self, summary, titles, X64 } from './grub-helpers';
 
 function tokens(text: string): string[] {

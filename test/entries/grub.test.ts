@@ -4,9 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DirectoryFiles } from '../../src/disks/directory-files';
+import { DirectoryFiles } from '../../src/fs/directory-files';
 import { grubParser } from '../../src/entries/grub';
-import type { Diagnostic, MachineContext, ParsedEntry, Resource } from '../../src/entries/model';
+import type { Diagnostic } from '../../src/fs/diagnostic';
+import type { MachineContext } from '../../src/machine/context';
+import type { ParsedEntry, Resource } from '../../src/entries/model';
 
 const X64: MachineContext = { efiArch: 'x64' };
 const FIXTURES = join(__dirname, '../../../test/fixtures/grub');

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { looseParser, NO_CMDLINE_NOTE } from '../../src/entries/loose';
 import { isKernelName, kernelVersionOf } from '../../src/entries/loose-names';
-import { MemoryFiles } from '../../src/entries/memory-files';
-import { DirectoryFiles } from '../../src/disks/directory-files';
-import type { ParsedEntry, PartitionFiles } from '../../src/entries/model';
+import { MemoryFiles } from '../../src/fs/memory-files';
+import { DirectoryFiles } from '../../src/fs/directory-files';
+import type { ParsedEntry } from '../../src/entries/model';
+import type { PartitionFiles } from '../../src/fs/files';
 
 const FIXTURES = join(__dirname, '../../../test/fixtures/loose');
 const self = (path: string) => ({ partition: { by: 'self' as const }, path });

@@ -3,15 +3,18 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { rpiParser } from '../../src/entries/rpi';
 import { boardOf } from '../../src/entries/rpi-board';
-import { MemoryFiles } from '../../src/entries/memory-files';
-import { DirectoryFiles } from '../../src/disks/directory-files';
-import type { MachineContext, ParsedEntry, PartitionFiles } from '../../src/entries/model';
+import { MemoryFiles } from '../../src/fs/memory-files';
+import { DirectoryFiles } from '../../src/fs/directory-files';
+import type { MachineContext } from '../../src/machine/context';
+import type { ParsedEntry } from '../../src/entries/model';
+import type { PartitionFiles } from '../../src/fs/files';
+import type { EfiArch } from '../../src/machine/arch';
 
 const FIXTURES = join(__dirname, '../../../test/fixtures/rpi');
 const self = (path: string) => ({ partition: { by: 'self' as const }, path });
 const PI3BPLUS = 'Raspberry Pi 3 Model B Plus Rev 1.3';
 
-function parse(files: PartitionFiles, piModel?: string, efiArch = 'aa64') {
+function parse(files: PartitionFiles, piModel?: string, efiArch: EfiArch = 'aa64') {
   const machine: MachineContext = piModel === undefined ? { efiArch } : { efiArch, piModel };
   return rpiParser.parse(files, 'mmcblk0p1', machine);
 }

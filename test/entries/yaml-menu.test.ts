@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryFiles } from '../../src/entries/memory-files';
+import { MemoryFiles } from '../../src/fs/memory-files';
 import { idFromTitle, imageMenuParser, parseYamlMenu, yamlParser } from '../../src/entries/yaml-menu';
 
-const MACHINE = { efiArch: 'x64' };
+const MACHINE = { efiArch: 'x64' } as const;
 const FILE = '/boot/kexec-menu.yaml';
 
 test('a full entry becomes a ParsedEntry with paths on the named partition', () => {

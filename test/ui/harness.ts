@@ -4,8 +4,9 @@
 // run without waiting. The backend is a fake whose answers each test sets.
 import { PassThrough, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import type { BootEntry, PartitionInfo, Resource } from '../../src/entries/model';
-import type { Menu } from '../../src/entries/scan';
+import type { BootEntry, Resource } from '../../src/entries/model';
+import type { PartitionInfo } from '../../src/fs/files';
+import type { Menu } from '../../src/entries/scan/scan';
 import type { BackendListener, BootOutcome, BootRequest, MenuBackend, PowerAction, TerminalLoan } from '../../src/ui/backend';
 import type { Clock } from '../../src/ui/clock';
 import type { Finish, MenuSettings } from '../../src/ui/controller';

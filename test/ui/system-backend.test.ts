@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { machineContextFromSystem } from '../../src/entries/machine';
-import type { ReadablePartition } from '../../src/entries/model';
-import { openRoot } from '../../src/entries/roots';
+import { machineContextFromSystem } from '../../src/machine/context';
+import type { ReadablePartition } from '../../src/fs/files';
+import { openRoot } from '../../src/disks/roots';
 import type { BootProgress } from '../../src/ui/backend';
 import { type PartitionProvider, SystemBackend } from '../../src/ui/system-backend';
-import { DEFAULT_SETTINGS } from '../../src/settings';
+import { DEFAULT_SETTINGS } from '../../src/settings/settings';
 import { startMenu } from './harness';
 import { detailFields } from '../../src/ui/text';
 import type { Row } from '../../src/ui/rows';

@@ -1,8 +1,8 @@
-// Little helpers every superblock probe shares: integer reads (src/bytes.ts), checksums, and turning
+// Little helpers every superblock probe shares: integer reads (src/fs/bytes.ts), checksums, and turning
 // label and UUID bytes into text exactly the way libblkid does (so `LABEL=` and `UUID=` in
 // configs match what blkid, udev and the distributions' tools print).
 
-import { ascii, be16, be32, be64, le16, le32, le64 } from '../../bytes';
+import { ascii, be16, be32, be64, le16, le32, le64 } from '../../fs/bytes';
 
 export { ascii, be16, be32, be64, le16, le32, le64 };
 

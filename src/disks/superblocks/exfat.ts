@@ -1,7 +1,7 @@
 // exFAT as libblkid reads it (superblocks/exfat.c): boot sector sanity checks and its
 // checksum, the label from the root directory's volume-label entry (UTF-16LE), the volume
 // serial number as XXXX-XXXX.
-import type { ByteSource } from '../byte-source';
+import type { ByteSource } from './byte-source';
 import { ascii, hex2, isZero, le16, le32, utf16Label } from './bytes';
 import type { Probe } from './types';
 

@@ -2,7 +2,7 @@
 // sane geometry, LABEL is the volume-label entry of the root directory (what Windows, GRUB
 // and fatlabel show), the boot sector's own label is kept apart (LABEL_FATBOOT), and the
 // UUID is the volume serial number as XXXX-XXXX.
-import type { ByteSource } from '../byte-source';
+import type { ByteSource } from './byte-source';
 import { ascii, hex2, isPowerOf2, isZero, le16, le32, rawLabel } from './bytes';
 import type { Probe } from './types';
 

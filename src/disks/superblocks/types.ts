@@ -1,4 +1,4 @@
-import type { ByteSource } from '../byte-source';
+import type { ByteSource } from './byte-source';
 
 /** File systems kexec-menu recognises, named as blkid's TYPE names them. */
 export type FilesystemType = 'ext2' | 'ext3' | 'ext4' | 'ext4dev' | 'jbd' | 'vfat' | 'exfat' | 'iso9660' | 'btrfs' | 'xfs' | 'f2fs' | 'squashfs' | 'ntfs';

@@ -6,7 +6,7 @@
 // GRUB variables ($kernelopts, $tuned_params) expanded from the environment at that point.
 import { readBlsEntries, BLS_ENTRY_DIRS } from '../bls';
 import type { ParsedEntry } from '../model';
-import { basename, dirname } from '../paths';
+import { basename, dirname } from '../../fs/paths';
 import type { CommandCall } from './commands';
 import type { Status } from './evaluate';
 import { Parser } from './parser';

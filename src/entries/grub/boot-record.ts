@@ -1,7 +1,7 @@
 // What running a menu entry's body loads, as GRUB's loader commands would: the kernel and
 // its command line, initrds, a device tree, or a loader kexec cannot stand in for.
 import type { Resource } from '../model';
-import { basename } from '../paths';
+import { basename } from '../../fs/paths';
 
 export interface BootRecord {
   kernel?: { readonly resource: Resource; readonly args: readonly string[]; readonly command: string; readonly line: number };

@@ -2,7 +2,7 @@
 // the menu, or records what a loader would load; commands that only touch the screen or
 // load modules succeed silently. Nothing here writes to the partition.
 import { SELF, type PartitionSelector } from '../model';
-import { normalizePath } from '../paths';
+import { normalizePath } from '../../fs/paths';
 import { blscfg } from './blscfg';
 import { UNKNOWN_VALUE } from './conditions';
 import type { Located } from './devices';

@@ -3,9 +3,10 @@
 // (this partition, "the partition with UUID X" found by `search`) get synthetic names that
 // map back to a PartitionSelector. Any other name is GRUB's own (`hd0,gpt2`), which
 // depends on the firmware's disk order and cannot be mapped to a partition here.
-import type { PartitionFiles, PartitionSelector, Resource } from '../model';
+import type { PartitionFiles } from '../../fs/files';
+import type { PartitionSelector, Resource } from '../model';
 import { SELF } from '../model';
-import { normalizePath } from '../paths';
+import { normalizePath } from '../../fs/paths';
 
 /** What a device name stands for. */
 export type Device =

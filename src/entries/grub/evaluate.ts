@@ -2,8 +2,11 @@
 // commands, functions with positional parameters, if/for/while, `$?`. Running a config
 // builds GRUB's menu; running an entry's body records what its loader commands load.
 // Nothing here writes anything: `save_env` and friends are no-ops.
-import type { Diagnostic, MachineContext, PartitionFiles, Severity } from '../model';
-import { dirname } from '../paths';
+import type { Diagnostic, Severity } from '../../fs/diagnostic';
+import type { MachineContext } from '../../machine/context';
+import type { PartitionFiles } from '../../fs/files';
+import { grubPlatformOf } from '../../machine/arch';
+import { dirname } from '../../fs/paths';
 import { emptyBootRecord, type BootRecord } from './boot-record';
 import { UNKNOWN_VALUE, evaluateTest, type FileTest, type Truth } from './conditions';
 import { DeviceTable } from './devices';
@@ -514,7 +517,9 @@ export function initialEnvironment(devices: DeviceTable, configPath: string, mac
   exported('root', devices.selfName);
   // GRUB's prefix is the folder it was loaded from; for a grub.cfg that is the config's folder.
   exported('prefix', `(${devices.selfName})${dirname(configPath)}`);
-  const platform = PLATFORMS[machine.efiArch] ?? { platform: 'efi', cpu: machine.efiArch };
+  // kexec-menu runs on machines that boot through UEFI (x86_64, arm64, riscv64…), so configs
+  // see GRUB's EFI build there: `grub_platform=efi`.
+  const platform = grubPlatformOf(machine.efiArch);
   exported('grub_platform', platform.platform);
   exported('grub_cpu', platform.cpu);
   if (configPath.toLowerCase().startsWith('/efi/')) exported('cmdpath', `(${devices.selfName})${dirname(configPath)}`);
@@ -522,20 +527,6 @@ export function initialEnvironment(devices: DeviceTable, configPath: string, mac
   for (const feature of FEATURES) exported(feature, 'y');
   return env;
 }
-
-/**
- * The platform GRUB would be running on here. kexec-menu runs on machines that boot through
- * UEFI (x86_64, arm64, riscv64…), so configs see GRUB's EFI build: `grub_platform=efi`.
- */
-const PLATFORMS: Readonly<Record<string, { platform: string; cpu: string }>> = {
-  x64: { platform: 'efi', cpu: 'x86_64' },
-  ia32: { platform: 'efi', cpu: 'i386' },
-  aa64: { platform: 'efi', cpu: 'arm64' },
-  arm: { platform: 'efi', cpu: 'arm' },
-  riscv64: { platform: 'efi', cpu: 'riscv64' },
-  loongarch64: { platform: 'efi', cpu: 'loongarch64' },
-  ppc64: { platform: 'ieee1275', cpu: 'powerpc' },
-};
 
 const FEATURES = [
   'feature_chainloader_bpb',

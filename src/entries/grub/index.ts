@@ -2,7 +2,10 @@
 // small interpreter that runs the config the way GRUB does before showing its menu (load_env,
 // search, functions, if/for, blscfg, source/configfile), then runs each entry's body the way
 // GRUB does when it is chosen, and lists what the Linux loader commands load.
-import type { Diagnostic, FormatParser, MachineContext, ParsedEntry, ParseResult, PartitionFiles } from '../model';
+import type { Diagnostic } from '../../fs/diagnostic';
+import type { FormatParser, ParsedEntry, ParseResult } from '../model';
+import type { MachineContext } from '../../machine/context';
+import type { PartitionFiles } from '../../fs/files';
 import { DeviceTable } from './devices';
 import { Interpreter, initialEnvironment } from './evaluate';
 import { Listing, LocalIds } from './listing';

@@ -2,7 +2,7 @@
 // (Debian/Ubuntu /boot/grub, Fedora/openSUSE /boot/grub2, or /grub, /grub2 on a separate
 // /boot), and the ESP copies or stubs in /EFI/<distro>/. Full configs come first, so a stub
 // that hands over to one of them (`configfile`) finds it already listed and adds nothing.
-import type { PartitionFiles } from '../model';
+import type { PartitionFiles } from '../../fs/files';
 
 const PREFIX_CONFIGS = ['/boot/grub/grub.cfg', '/grub/grub.cfg', '/boot/grub2/grub.cfg', '/grub2/grub.cfg'];
 

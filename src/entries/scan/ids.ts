@@ -1,7 +1,8 @@
 // Global entry ids: stable across rescans (they name what a config says, not where it sits
 // in the list), so `default: <id>` rules, the remembered last choice and the menu's
 // selection survive a rescan or a newly plugged disk.
-import type { Format, PartitionInfo } from './model';
+import type { Format } from '../model';
+import type { PartitionInfo } from '../../fs/files';
 
 /**
  * The part of an id that names the partition: its filesystem UUID, else its partition UUID,

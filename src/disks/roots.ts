@@ -3,9 +3,9 @@
 // folders, through the same confined DirectoryFiles as a mounted partition.
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { DirectoryFiles } from '../disks/directory-files';
-import type { ScanRoot } from '../settings';
-import type { ReadablePartition } from './model';
+import { DirectoryFiles } from '../fs/directory-files';
+import type { ScanRoot } from '../settings/settings';
+import type { ReadablePartition } from '../fs/files';
 
 /** A ScanRoot as a partition; undefined when its folder is not there. */
 export function openRoot(root: ScanRoot): ReadablePartition | undefined {
@@ -23,4 +23,15 @@ export function openRoot(root: ScanRoot): ReadablePartition | undefined {
     ...(root.partlabel !== undefined ? { partlabel: root.partlabel } : {}),
   };
   return { info, root: path, files: new DirectoryFiles(path) };
+}
+
+/** The name image menus go by in ids and in the list: `image:yaml:rescue`. */
+export const IMAGE_PARTITION_NAME = 'image';
+
+/**
+ * The image's own YAML menu folders (settings.menus), each as a partition of its own. A
+ * folder that is not there still comes back (the scanner says so in a diagnostic).
+ */
+export function openImageMenus(folders: readonly string[]): ReadablePartition[] {
+  return folders.map((folder) => ({ info: { name: IMAGE_PARTITION_NAME }, root: folder, files: new DirectoryFiles(folder) }));
 }

@@ -5,10 +5,11 @@
 // Nothing on a scanned partition can change settings.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ALL_FORMATS, type Diagnostic, type Format } from './entries/model';
-import { describeValue, isMap, isScalar, isSeq, keyName, nodeLine, parseYaml, unknownKeyMessage, closest, type YamlText } from './entries/yaml-doc';
+import { ALL_FORMATS, type Format } from '../entries/model';
+import type { Diagnostic } from '../fs/diagnostic';
+import { describeValue, isMap, isScalar, isSeq, keyName, nodeLine, parseYaml, unknownKeyMessage, closest, type YamlText } from '../entries/yaml-doc';
 import { DEFAULT_SETTINGS, type ConsoleSettings, type ScanRoot, type Settings } from './settings';
-import { splitCmdline } from './kexec/cmdline';
+import { splitCmdline } from '../kexec/cmdline';
 
 export class SettingsError extends Error {
   constructor(

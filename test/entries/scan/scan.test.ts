@@ -3,15 +3,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { machineContextFromSystem } from '../../src/entries/machine';
-import { MemoryFiles } from '../../src/entries/memory-files';
-import type { Format, FormatParser, ParsedEntry, PartitionInfo, PartitionSelector, ReadablePartition } from '../../src/entries/model';
-import type { ParserRegistry } from '../../src/entries/parsers';
-import { buildMenu, parseImageMenus, parsePartition, scanPartitions, type ScanSettings } from '../../src/entries/scan';
-import { yamlParser } from '../../src/entries/yaml-menu';
+import { machineContextFromSystem } from '../../../src/machine/context';
+import { MemoryFiles } from '../../../src/fs/memory-files';
+import type { Format, FormatParser, ParsedEntry, PartitionSelector } from '../../../src/entries/model';
+import type { PartitionInfo, ReadablePartition } from '../../../src/fs/files';
+import type { ParserRegistry } from '../../../src/entries/scan/parsers';
+import { openImageMenus } from '../../../src/disks/roots';
+import { buildMenu, parseImageMenus, parsePartition, scanPartitions, type ScanSettings } from '../../../src/entries/scan/scan';
+import { yamlParser } from '../../../src/entries/yaml-menu';
 
-const MACHINE = { efiArch: 'x64' };
-const SETTINGS: ScanSettings = { formats: ['yaml', 'bls', 'loose'], default: 'auto', timeout: 7, menus: [], file: '/etc/kexec-menu/config.yaml' };
+const MACHINE = { efiArch: 'x64' } as const;
+const SETTINGS: ScanSettings = { formats: ['yaml', 'bls', 'loose'], default: 'auto', timeout: 7, file: '/etc/kexec-menu/config.yaml' };
 
 function part(info: PartitionInfo, tree: Record<string, string | { link: string }>): ReadablePartition {
   return { info, root: `/mnt/${info.name}`, files: new MemoryFiles(tree) };
@@ -252,7 +254,7 @@ test('image menus: each folder is read as its own partition; paths without parti
     writeFileSync(join(dir, 'rescue', 'vmlinuz'), 'k');
     writeFileSync(join(dir, 'rescue.yaml'), 'entries:\n  - {title: Rescue, kernel: rescue/vmlinuz}\n  - {title: Bad, kernal: x}\n');
     const disk = part({ name: 'sda2', uuid: 'U' }, {});
-    const menu = scanPartitions([disk], { ...SETTINGS, menus: [dir, join(dir, 'nothing-here')] }, MACHINE, {});
+    const menu = scanPartitions([disk], SETTINGS, MACHINE, {}, openImageMenus([dir, join(dir, 'nothing-here')]));
     assert.deepEqual(
       menu.entries.map((e) => [e.id, e.partition.name, e.resolution.ok && e.resolution.files.kernel]),
       [['image:yaml:rescue', 'image', join(dir, 'rescue', 'vmlinuz')]],
@@ -274,7 +276,7 @@ test('image menus: each folder is read as its own partition; paths without parti
 test('machineContextFromSystem reads the device tree', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kexec-dt-'));
   try {
-    assert.deepEqual(machineContextFromSystem(dir, 'x64'), { efiArch: 'x64' });
+    assert.deepEqual(machineContextFromSystem(dir, 'x86_64'), { efiArch: 'x64' });
     writeFileSync(join(dir, 'model'), 'Raspberry Pi 4 Model B Rev 1.4\0');
     writeFileSync(join(dir, 'compatible'), 'raspberrypi,4-model-b\0brcm,bcm2711\0');
     assert.deepEqual(machineContextFromSystem(dir, 'arm64'), {

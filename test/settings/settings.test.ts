@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SETTINGS } from '../src/settings';
-import { SettingsError, applyCmdline, loadSettings, parseSettings, readSettingsFile, cmdlineParameters } from '../src/settings-load';
+import { DEFAULT_SETTINGS } from '../../src/settings/settings';
+import { SettingsError, applyCmdline, loadSettings, parseSettings, readSettingsFile, cmdlineParameters } from '../../src/settings/load';
 
 const FILE = '/etc/kexec-menu/config.yaml';
 

@@ -3,14 +3,15 @@
 // changed (parsePartition, cacheable per partition) and cheaply rebuild the whole menu
 // (buildMenu: ids, resolution against the partitions present now, dedupe, default).
 import { join } from 'node:path';
-import { DirectoryFiles } from '../disks/directory-files';
-import type { Settings } from '../settings';
 import { chooseDefault } from './default';
 import { IdAllocator, entryId } from './ids';
-import type { BootEntry, Diagnostic, Format, FormatParser, MachineContext, ParsedEntry, ReadablePartition } from './model';
+import type { BootEntry, Format, FormatParser, ParsedEntry } from '../model';
+import type { Diagnostic } from '../../fs/diagnostic';
+import type { MachineContext } from '../../machine/context';
+import type { ReadablePartition } from '../../fs/files';
 import { PARSERS, type ParserRegistry } from './parsers';
 import { resolveEntry } from './resolve';
-import { imageMenuParser } from './yaml-menu';
+import { imageMenuParser } from '../yaml-menu';
 
 /** What one partition's configs say: parsed once, reused until that partition changes. */
 export interface PartitionScan {
@@ -33,8 +34,17 @@ export interface Menu {
   readonly timeout: number;
 }
 
-/** The part of the settings the scanner reads. */
-export type ScanSettings = Pick<Settings, 'formats' | 'default' | 'timeout' | 'menus'> & Partial<Pick<Settings, 'file' | 'defaultOrigin'>>;
+/** The part of the settings the scanner reads (the settings module satisfies it; this one imports nothing of it). */
+export interface ScanSettings {
+  /** Formats to read, in the order their entries are listed on a partition. */
+  readonly formats: readonly Format[];
+  /** 'auto' or a glob matched against entry ids, then titles. */
+  readonly default: string;
+  readonly timeout: number;
+  /** Where the settings came from, for messages about `default`. */
+  readonly file?: string;
+  readonly defaultOrigin?: string;
+}
 
 function hostDiagnostic(root: string, d: Diagnostic): Diagnostic {
   if (!d.file.startsWith('/')) return d;
@@ -54,7 +64,7 @@ function runParser(parser: FormatParser, part: ReadablePartition, machine: Machi
 /** Runs each enabled format's reader on one partition. */
 export function parsePartition(
   part: ReadablePartition,
-  settings: Pick<Settings, 'formats'>,
+  settings: Pick<ScanSettings, 'formats'>,
   machine: MachineContext,
   parsers: ParserRegistry = PARSERS,
 ): PartitionScan {
@@ -80,19 +90,16 @@ function parseWith(part: ReadablePartition, parsers: readonly FormatParser[], ma
   return { partition: part, entries, diagnostics, configTimeouts };
 }
 
-/** The name image menus go by in ids and in the list: `image:yaml:rescue`. */
-export const IMAGE_PARTITION_NAME = 'image';
-
 /**
- * The YAML menus shipped with the image (settings.menus folders), each folder read as a
- * partition of its own: a path without `partition:` in them is inside that folder.
+ * The YAML menus shipped with the image (settings.menus folders, opened by the caller as
+ * partitions of their own: see disks/roots.ts): a path without `partition:` in them is
+ * inside that folder.
  */
-export function parseImageMenus(folders: readonly string[], machine: MachineContext): PartitionScan[] {
-  return folders.map((folder) => {
-    const part: ReadablePartition = { info: { name: IMAGE_PARTITION_NAME }, root: folder, files: new DirectoryFiles(folder) };
+export function parseImageMenus(menus: readonly ReadablePartition[], machine: MachineContext): PartitionScan[] {
+  return menus.map((part) => {
     const scan = parseWith(part, [imageMenuParser], machine);
     if (part.files.isDir('/')) return scan;
-    return { ...scan, diagnostics: [...scan.diagnostics, { severity: 'warning', file: folder, message: 'menus folder is not there' }] };
+    return { ...scan, diagnostics: [...scan.diagnostics, { severity: 'warning', file: part.root, message: 'menus folder is not there' }] };
   });
 }
 
@@ -177,13 +184,14 @@ export function buildMenu(scans: readonly PartitionScan[], partitions: readonly 
   return { entries, ...(choice.id !== undefined ? { defaultId: choice.id } : {}), diagnostics, timeout: settings.timeout };
 }
 
-/** Reads every partition and the image's menus, and builds the menu. */
+/** Reads every partition and the image's menus (see parseImageMenus), and builds the menu. */
 export function scanPartitions(
   partitions: readonly ReadablePartition[],
   settings: ScanSettings,
   machine: MachineContext,
   parsers: ParserRegistry = PARSERS,
+  imageMenus: readonly ReadablePartition[] = [],
 ): Menu {
-  const scans = [...partitions.map((p) => parsePartition(p, settings, machine, parsers)), ...parseImageMenus(settings.menus, machine)];
+  const scans = [...partitions.map((p) => parsePartition(p, settings, machine, parsers)), ...parseImageMenus(imageMenus, machine)];
   return buildMenu(scans, partitions, settings);
 }

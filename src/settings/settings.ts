@@ -1,7 +1,7 @@
-// The menu's settings (configs/*.yaml): the one definition of their shape. settings-load.ts
+// The menu's settings (configs/*.yaml): the one definition of their shape. load.ts
 // reads and checks them; docs/menus.md describes the file.
-import type { Format } from './entries/model';
-import { ALL_FORMATS } from './entries/model';
+import type { Format } from '../entries/model';
+import { ALL_FORMATS } from '../entries/model';
 
 export interface ScanRoot {
   /** Folder treated as one mounted partition. */

@@ -2,7 +2,8 @@
 // the partitions present now. Each path goes through the partition's own confined realPath,
 // so a symlink on a partition can never lead outside it. Failure is a one-sentence reason.
 import { join } from 'node:path';
-import type { ParsedEntry, PartitionSelector, ReadablePartition, Resolution, ResolvedFiles, Resource } from './model';
+import type { ParsedEntry, PartitionSelector, Resolution, ResolvedFiles, Resource } from '../model';
+import type { ReadablePartition } from '../../fs/files';
 
 /** How a selector is written in messages: `UUID=…`, `LABEL=…`, as in fstab. */
 export function describeSelector(sel: PartitionSelector): string {

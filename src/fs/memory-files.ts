@@ -1,6 +1,6 @@
 // An in-memory partition, for tests, fuzzing and the benchmark: the same confinement rules
 // as a real mounted tree (symlinks followed inside the partition only).
-import type { PartitionFiles } from './model';
+import type { PartitionFiles } from './files';
 import { basename, dirname, normalizePath, realPathInside } from './paths';
 
 type Node = { kind: 'file'; text: string } | { kind: 'dir' } | { kind: 'link'; target: string };

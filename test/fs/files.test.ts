@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryFiles } from '../../src/entries/memory-files';
-import { DirectoryFiles } from '../../src/disks/directory-files';
-import { normalizePath, resolvePath } from '../../src/entries/paths';
-import type { PartitionFiles } from '../../src/entries/model';
-import { PARSERS } from '../../src/entries/parsers';
+import { MemoryFiles } from '../../src/fs/memory-files';
+import { DirectoryFiles } from '../../src/fs/directory-files';
+import { normalizePath, resolvePath } from '../../src/fs/paths';
+import type { PartitionFiles } from '../../src/fs/files';
+import { PARSERS } from '../../src/entries/scan/parsers';
 
 test('paths never climb above the partition root', () => {
   assert.equal(normalizePath('../../etc/passwd'), '/etc/passwd');

@@ -1,12 +1,12 @@
 // The registry of format readers: one FormatParser per Format. The scanner runs them in the
 // order the settings list formats; the fuzz test runs every one of them.
-import { blsParser } from './bls';
-import { extlinuxParser } from './extlinux';
-import { grubParser } from './grub';
-import { looseParser } from './loose';
-import type { Format, FormatParser } from './model';
-import { rpiParser } from './rpi';
-import { yamlParser } from './yaml-menu';
+import { blsParser } from '../bls';
+import { extlinuxParser } from '../extlinux';
+import { grubParser } from '../grub';
+import { looseParser } from '../loose';
+import type { Format, FormatParser } from '../model';
+import { rpiParser } from '../rpi';
+import { yamlParser } from '../yaml-menu';
 
 /** Partial so tests can run the scanner with a chosen few; PARSERS itself has every format. */
 export type ParserRegistry = Readonly<Partial<Record<Format, FormatParser>>>;

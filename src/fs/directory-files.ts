@@ -3,9 +3,9 @@
 // `..`, an absolute symlink nor a relative one that climbs out can reach outside it.
 import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PartitionFiles } from '../entries/model';
-import { findIgnoringCase } from '../entries/memory-files';
-import { type PathStep, realPathInside } from '../entries/paths';
+import type { PartitionFiles } from './files';
+import { findIgnoringCase } from './memory-files';
+import { type PathStep, realPathInside } from './paths';
 
 /** Larger files are not configs; reading them would only cost memory (the fuzz and bench use 10 MB). */
 export const MAX_TEXT_BYTES = 64 * 1024 * 1024;

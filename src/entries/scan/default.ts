@@ -1,7 +1,8 @@
 // Which entry boots when the timeout runs out. The settings' `default` is 'auto' or a glob;
 // a rule that matches nothing bootable falls back to 'auto' with a warning, so a stale rule
 // never leaves a machine without a default.
-import type { BootEntry, Diagnostic } from './model';
+import type { BootEntry } from '../model';
+import type { Diagnostic } from '../../fs/diagnostic';
 
 /** `*` is any run of characters, `?` one character; everything else is literal; case is ignored. */
 export function globToRegExp(glob: string): RegExp {
