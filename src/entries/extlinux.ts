@@ -8,6 +8,7 @@ import type { Diagnostic } from '../fs/diagnostic';
 import type { MachineContext } from '../machine/context';
 import type { PartitionFiles } from '../fs/files';
 import { SELF } from './model';
+import { existingPaths } from '../fs/existing';
 import { basename } from '../fs/paths';
 import { kernelVersionOf } from './loose-names';
 import { type ExtlinuxConfig, type LabelDraft, type Submenu, readExtlinuxConfig, resolveConfigPath } from './extlinux-config';
@@ -230,16 +231,7 @@ function timeoutOf(config: ExtlinuxConfig): number {
 }
 
 function findConfig(files: PartitionFiles, diagnostics: Diagnostic[]): string | undefined {
-  const found: string[] = [];
-  const seen = new Set<string>();
-  for (const candidate of CONFIG_PATHS) {
-    const path = files.findIgnoringCase(candidate);
-    if (path === undefined || !files.isFile(path)) continue;
-    const real = files.realPath(path) ?? path;
-    if (seen.has(real)) continue;
-    seen.add(real);
-    found.push(path);
-  }
+  const found = existingPaths(files, CONFIG_PATHS, 'file');
   for (const other of found.slice(1)) {
     diagnostics.push({ severity: 'info', file: other, message: `not read: ${found[0]} comes first in the boot loaders' search order` });
   }

@@ -211,8 +211,8 @@ function readMenus(files: PartitionFiles, paths: readonly string[], partition: s
       continue;
     }
     const r = parseYamlMenu(text, normalizePath(path), partition, ids);
-    entries.push(...r.entries);
-    diagnostics.push(...r.diagnostics);
+    for (const e of r.entries) entries.push(e);
+    for (const d of r.diagnostics) diagnostics.push(d);
   }
   return { entries, diagnostics };
 }

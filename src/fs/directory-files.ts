@@ -1,11 +1,12 @@
 // A mounted partition (or a sample tree) seen through PartitionFiles: every path is taken
 // inside `root`, and symlinks are followed as if `root` were `/` (chroot rules), so neither
 // `..`, an absolute symlink nor a relative one that climbs out can reach outside it.
-import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PartitionFiles } from './files';
 import { findIgnoringCase } from './memory-files';
 import { type PathStep, realPathInside } from './paths';
+import { readRegularFile } from './regular-file';
 
 /** Larger files are not configs; reading them would only cost memory (the fuzz and bench use 10 MB). */
 export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
@@ -78,11 +79,9 @@ export class DirectoryFiles implements PartitionFiles {
   readText(path: string): string | undefined {
     const found = this.kind(path);
     if (found === undefined || !found.kind.file || found.kind.size > MAX_TEXT_BYTES) return undefined;
-    try {
-      return readFileSync(found.host, 'utf8');
-    } catch {
-      return undefined;
-    }
+    // Checked again on the opened file: the stat above may be a pass's memory of the path.
+    const read = readRegularFile(found.host, MAX_TEXT_BYTES);
+    return read.ok ? read.bytes.toString('utf8') : undefined;
   }
 
   list(path: string): string[] | undefined {

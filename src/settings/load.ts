@@ -3,7 +3,7 @@
 // kernel command line (kexec_menu.timeout=5, kexec_menu.default=…, kexec_menu.dry_run=1) wins
 // over the file; a bad value there only warns, because it must never cost the machine its menu.
 // Nothing on a scanned partition can change settings.
-import { readFileSync } from 'node:fs';
+import { describeFailedRead, readRegularFile } from '../fs/regular-file';
 import { dirname, resolve } from 'node:path';
 import { ALL_FORMATS, type Format } from '../entries/model';
 import type { Diagnostic } from '../fs/diagnostic';
@@ -172,16 +172,18 @@ function consoleSettings(y: YamlText, file: string, node: unknown): ConsoleSetti
   return c;
 }
 
-/** Reads a settings file; a missing or unreadable file is a SettingsError. */
+/** Settings files are a few KiB; anything near this is not one. */
+const MAX_SETTINGS_BYTES = 1024 * 1024;
+
+/** Reads a settings file; a missing, unreadable or special file is a SettingsError. */
 export function readSettingsFile(file: string): Settings {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new SettingsError(file, undefined, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(err)})`);
+  // A FIFO or a link to /dev/zero must not hang or fill memory: only a regular file is read.
+  const read = readRegularFile(file, MAX_SETTINGS_BYTES);
+  if (!read.ok) {
+    const why = read.reason === 'missing' ? 'no such file' : describeFailedRead('it', read, MAX_SETTINGS_BYTES).replace(/^it /, '');
+    throw new SettingsError(file, undefined, why);
   }
-  return parseSettings(text, file);
+  return parseSettings(read.bytes.toString('utf8'), file);
 }
 
 /**

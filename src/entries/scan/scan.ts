@@ -75,6 +75,13 @@ export function parsePartition(
   );
 }
 
+/**
+ * The most entries one format's configs on one partition may add to the menu. Real systems
+ * have tens; a hostile or broken config (a loop that makes 200,000) is cut here with a
+ * diagnostic, so the menu and every other partition's entries stay.
+ */
+export const MAX_ENTRIES_PER_READER = 10_000;
+
 function parseWith(part: ReadablePartition, parsers: readonly FormatParser[], machine: MachineContext): PartitionScan {
   const entries: ParsedEntry[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -83,8 +90,15 @@ function parseWith(part: ReadablePartition, parsers: readonly FormatParser[], ma
   const pass: ReadablePartition = { ...part, files: part.files.forOnePass() };
   for (const parser of parsers) {
     const result = runParser(parser, pass, machine);
-    entries.push(...result.entries);
-    diagnostics.push(...result.diagnostics.map((d) => hostDiagnostic(part.root, d)));
+    // Loops, not push(...spread): a spread of a few hundred thousand entries overflows the
+    // stack, which would cost every partition's entries, not this config's.
+    const kept = Math.min(result.entries.length, MAX_ENTRIES_PER_READER);
+    for (let i = 0; i < kept; i++) entries.push(result.entries[i]!);
+    for (const d of result.diagnostics) diagnostics.push(hostDiagnostic(part.root, d));
+    if (result.entries.length > kept) {
+      const file = result.entries[kept]!.source.file;
+      diagnostics.push(hostDiagnostic(part.root, { severity: 'error', file, message: `the ${parser.format} configs of this partition make ${result.entries.length} entries; only the first ${kept} are listed` }));
+    }
     if (result.configTimeout !== undefined) configTimeouts.set(parser.format, result.configTimeout);
   }
   return { partition: part, entries, diagnostics, configTimeouts };
@@ -176,11 +190,11 @@ export function buildMenu(scans: readonly PartitionScan[], partitions: readonly 
     for (const e of scan.entries) {
       all.push({ ...e, id: ids.take(entryId(info, e.source.format, e.localId)), partition: info, resolution: resolveEntry(e, scan.partition, partitions) });
     }
-    diagnostics.push(...scan.diagnostics);
+    for (const d of scan.diagnostics) diagnostics.push(d);
   }
   const entries = dedupe(all);
   const choice = chooseDefault(entries, settings.default, settings.defaultOrigin ?? settings.file ?? 'settings');
-  diagnostics.push(...choice.diagnostics);
+  for (const d of choice.diagnostics) diagnostics.push(d);
   return { entries, ...(choice.id !== undefined ? { defaultId: choice.id } : {}), diagnostics, timeout: settings.timeout };
 }
 
