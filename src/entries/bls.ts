@@ -25,6 +25,7 @@ import type { PartitionFiles } from '../fs/files';
 import { SELF } from './model';
 import { basename, dirname, normalizePath } from '../fs/paths';
 import { compareVersions } from './version';
+import { DiagnosticCap } from './diagnostic-cap';
 
 /** systemd reads config lines up to this length (LONG_LINE_MAX) and rejects the file beyond it. */
 const LONG_LINE_MAX = 1024 * 1024;
@@ -80,17 +81,12 @@ export interface BlsLine {
 /** Collects a file's diagnostics, capped so junk cannot flood the menu. */
 class FileDiagnostics {
   readonly list: Diagnostic[] = [];
-  private dropped = false;
+  private readonly cap = new DiagnosticCap(MAX_DIAGNOSTICS_PER_FILE, this.list);
 
   constructor(private readonly file: string) {}
 
   add(severity: Diagnostic['severity'], message: string, line?: number): void {
-    if (this.list.length < MAX_DIAGNOSTICS_PER_FILE) {
-      this.list.push({ severity, file: this.file, ...(line !== undefined ? { line } : {}), message });
-    } else if (!this.dropped) {
-      this.dropped = true;
-      this.list.push({ severity: 'warning', file: this.file, message: `more than ${MAX_DIAGNOSTICS_PER_FILE} problems; the rest are not listed` });
-    }
+    this.cap.add({ severity, file: this.file, ...(line !== undefined ? { line } : {}), message });
   }
 }
 

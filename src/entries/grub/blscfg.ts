@@ -7,35 +7,35 @@
 import { readBlsEntries, BLS_ENTRY_DIRS } from '../bls';
 import type { ParsedEntry } from '../model';
 import { basename, dirname } from '../../fs/paths';
-import type { CommandCall } from './commands';
-import type { Status } from './evaluate';
+import type { CommandCall, Status } from './command-api';
 import { Parser } from './parser';
 
 /** The note the BLS reader adds for `$var` options; here GRUB's expansion is done instead. */
 const GRUB_VARIABLE_NOTE = /GRUB variable/;
 
+/** `blscfg` (and `bls_import`): one menu entry per BLS entry file. */
 export function blscfg(c: CommandCall): Status {
   const mode = c.frame.mode;
   if (mode.kind !== 'menu') return 0;
   if (c.args.length > 0 && !c.args[0]!.startsWith('(')) {
     // `blscfg default`, `blscfg non-default`, `blscfg ID`: Fedora's partial listings.
-    c.interp.report(c.frame.file, c.line, 'info', `\`blscfg ${c.args[0]}\` lists only some BLS entries in GRUB; all are listed here`);
+    c.context.report(c.frame.file, c.line, 'info', `\`blscfg ${c.args[0]}\` lists only some BLS entries in GRUB; all are listed here`);
   }
-  const { interp, frame } = c;
-  const root = frame.env.get('root') ?? interp.devices.selfName;
-  const device = interp.devices.device(root.replace(/^\((.*)\)$/, '$1'));
+  const { context, frame } = c;
+  const root = frame.env.get('root') ?? context.devices.selfName;
+  const device = context.devices.device(root.replace(/^\((.*)\)$/, '$1'));
   const blsdir = frame.env.get('blsdir');
   const folders = blsdir !== undefined ? [blsdir] : [...BLS_ENTRY_DIRS];
-  const dir = folders.map((d) => interp.files.findIgnoringCase(d)).find((d) => d !== undefined && interp.files.isDir(d));
+  const dir = folders.map((d) => context.files.findIgnoringCase(d)).find((d) => d !== undefined && context.files.isDir(d));
   if (dir === undefined) {
     const where = device.kind === 'search' ? device.description : 'this partition';
-    interp.report(frame.file, c.line, 'info', `blscfg reads Boot Loader Spec entries from ${folders.join(' or ')} on ${where}; ${device.kind === 'search' ? 'they are listed when that partition is scanned' : 'there are none here'}`);
+    context.report(frame.file, c.line, 'info', `blscfg reads Boot Loader Spec entries from ${folders.join(' or ')} on ${where}; ${device.kind === 'search' ? 'they are listed when that partition is scanned' : 'there are none here'}`);
     return 0;
   }
-  const result = readBlsEntries(interp.files, dir, interp.partition, interp.machine);
+  const result = readBlsEntries(context.files, dir, context.partition, context.machine);
   for (const d of result.diagnostics) {
     // loader.conf is systemd-boot's; GRUB's blscfg never reads it.
-    if (basename(d.file).toLowerCase() !== 'loader.conf') interp.report(d.file, d.line, d.severity, d.message);
+    if (basename(d.file).toLowerCase() !== 'loader.conf') context.report(d.file, d.line, d.severity, d.message);
   }
   const found = result.entries.map((entry) => ({ entry, id: grubId(entry) }));
   found.sort((a, b) => -compareBlsIds(a.id, b.id));
@@ -43,7 +43,7 @@ export function blscfg(c: CommandCall): Status {
     const source = entrySource(entry, frame.env.get.bind(frame.env));
     const parser = new Parser(source);
     const body = parser.parseAll();
-    for (const p of parser.problems) interp.report(entry.source.file, undefined, 'warning', `the GRUB script blscfg makes from this entry: ${p.message}`);
+    for (const p of parser.problems) context.report(entry.source.file, undefined, 'warning', `the GRUB script blscfg makes from this entry: ${p.message}`);
     const title = entry.title;
     mode.items.push({
       kind: 'entry',

@@ -1,38 +1,21 @@
-// A small interpreter for GRUB's script (grub-core/script/execute.c): word expansion,
-// commands, functions with positional parameters, if/for/while, `$?`. Running a config
-// builds GRUB's menu; running an entry's body records what its loader commands load.
+// A small interpreter for GRUB's script (grub-core/script/execute.c): commands, functions
+// with positional parameters, if/for/while, `$?`. Running a config builds GRUB's menu;
+// running an entry's body records what its loader commands load. The commands themselves
+// come from the table its maker gives it (registry.ts), and see it only as a CommandContext.
 // Nothing here writes anything: `save_env` and friends are no-ops.
 import type { Diagnostic, Severity } from '../../fs/diagnostic';
 import type { MachineContext } from '../../machine/context';
 import type { PartitionFiles } from '../../fs/files';
-import { grubPlatformOf } from '../../machine/arch';
-import { dirname } from '../../fs/paths';
+import { DiagnosticCap } from '../diagnostic-cap';
 import { emptyBootRecord, type BootRecord } from './boot-record';
+import type { CommandContext, CommandTable, ConfigText, Frame, Status } from './command-api';
 import { UNKNOWN_VALUE, evaluateTest, type FileTest, type Truth } from './conditions';
-import { DeviceTable } from './devices';
-import { Environment } from './environment';
+import type { DeviceTable } from './devices';
+import { setConfigVariables, type Environment } from './environment';
+import { expandWords } from './expand';
 import type { Word } from './lexer';
 import type { Menu, MenuItem } from './menu';
 import { Parser, type Block, type FunctionDefinition, type IfStatement, type Statement } from './parser';
-import { BUILTINS, DISTRO_FUNCTIONS } from './commands';
-
-/** A command's exit status: 0 is success; `unknown` when it depends on what only GRUB can see. */
-export type Status = number | 'unknown';
-
-export type Mode =
-  | { readonly kind: 'menu'; readonly items: MenuItem[]; readonly nested: Menu[] }
-  | { readonly kind: 'entry'; readonly boot: BootRecord };
-
-/** Where statements run: variables, positional parameters, the file (for messages) and what they build. */
-export interface Frame {
-  readonly env: Environment;
-  /** `$1`… inside a function or menu entry (setparams/shift change them); undefined at the top of a file. */
-  readonly scope: { args: readonly string[] } | undefined;
-  readonly file: string;
-  readonly mode: Mode;
-  /** Conditions GRUB checks at boot that we could not, which the statements run under. */
-  readonly notes: readonly string[];
-}
 
 export const MAX_INCLUDE_DEPTH = 8;
 export const MAX_FILES_READ = 64;
@@ -55,6 +38,13 @@ export class BudgetExhausted extends Error {
   }
 }
 
+/**
+ * Functions distributions define in grub.cfg's header (load_video, gfxmode, savedefault,
+ * recordfail…). A custom entry may call them without the header; GRUB would only print an
+ * error, so calling them undefined is not worth a warning.
+ */
+const DISTRO_FUNCTIONS: ReadonlySet<string> = new Set(['load_video', 'gfxmode', 'savedefault', 'recordfail', 'initrdfail', 'ucode', 'load_ucode']);
+
 interface FunctionInfo {
   readonly definition: FunctionDefinition;
   readonly file: string;
@@ -62,14 +52,13 @@ interface FunctionInfo {
 
 const truthOf = (s: Status): Truth => (s === 0 ? 'true' : s === 'unknown' ? 'unknown' : 'false');
 
-export class Interpreter {
+export class Interpreter implements CommandContext {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seenDiagnostics = new Set<string>();
-  readonly functions = new Map<string, FunctionInfo>();
-  private readonly perFile = new Map<string, number>();
+  private readonly cappedDiagnostics = new DiagnosticCap(MAX_DIAGNOSTICS_PER_FILE, this.diagnostics);
+  private readonly functions = new Map<string, FunctionInfo>();
 
-  /** Set once the config's step budget ran out: nothing more is run. */
-  exhausted = false;
+  private budgetSpent = false;
   private exhaustedReported = false;
 
   private steps = 0;
@@ -80,12 +69,14 @@ export class Interpreter {
 
   // GRUB's control-flow state (execute.c: active_loops, active_breaks, is_continue, function_return).
   private loops = 0;
-  breaks = 0;
-  isContinue = false;
-  returning = false;
+  private breaks = 0;
+  private isContinue = false;
+  private returning = false;
   private callDepth = 0;
 
   constructor(
+    /** The commands it runs, by name. */
+    private readonly commands: CommandTable,
     readonly files: PartitionFiles,
     readonly devices: DeviceTable,
     readonly machine: MachineContext,
@@ -95,25 +86,24 @@ export class Interpreter {
     readonly listedConfigs: Set<string>,
   ) {}
 
+  /** Set once the config's step budget ran out: nothing more is run. */
+  get exhausted(): boolean {
+    return this.budgetSpent;
+  }
+
   report(file: string, line: number | undefined, severity: Severity, message: string): void {
-    if ((this.perFile.get(file) ?? 0) > MAX_DIAGNOSTICS_PER_FILE) return;
+    if (this.cappedDiagnostics.isFull(file)) return;
     const key = `${severity}\u0000${file}\u0000${line ?? ''}\u0000${message}`;
     if (this.seenDiagnostics.has(key)) return;
     this.seenDiagnostics.add(key);
-    const count = (this.perFile.get(file) ?? 0) + 1;
-    this.perFile.set(file, count);
-    if (count > MAX_DIAGNOSTICS_PER_FILE) {
-      if (count === MAX_DIAGNOSTICS_PER_FILE + 1) this.diagnostics.push({ severity: 'warning', file, message: `more than ${MAX_DIAGNOSTICS_PER_FILE} problems; the rest are not listed` });
-      return;
-    }
-    this.diagnostics.push(line === undefined ? { severity, file, message } : { severity, file, line, message });
+    this.cappedDiagnostics.add(line === undefined ? { severity, file, message } : { severity, file, line, message });
   }
 
   /** Counts one command against the budgets. */
   private tick(): void {
     this.steps++;
-    if (this.exhausted || this.steps > this.stepLimit) {
-      this.exhausted = true;
+    if (this.budgetSpent || this.steps > this.stepLimit) {
+      this.budgetSpent = true;
       throw new BudgetExhausted('config');
     }
     if (this.steps > this.entryStepLimit) throw new BudgetExhausted('entry');
@@ -126,7 +116,7 @@ export class Interpreter {
    * depth and the number of files. Returns undefined (after reporting why) when it must not
    * be read.
    */
-  readConfig(path: string, from: { file: string; line: number }): { text: string; realPath: string } | undefined {
+  readConfig(path: string, from: { file: string; line: number }): ConfigText | undefined {
     const realPath = this.files.realPath(path);
     const text = realPath === undefined ? undefined : this.files.readText(realPath);
     if (realPath === undefined || text === undefined) return undefined;
@@ -195,7 +185,7 @@ export class Interpreter {
    * of steps still lists the entries it defined before.
    */
   startListing(): void {
-    this.exhausted = false;
+    this.budgetSpent = false;
     this.stepLimit = this.steps + BASE_STEPS;
   }
 
@@ -204,7 +194,7 @@ export class Interpreter {
     const items: MenuItem[] = [];
     const nested: Menu[] = [];
     const frame: Frame = { env, scope: { args: item.args }, file: item.file, mode: { kind: 'menu', items, nested }, notes: item.notes };
-    this.statements(item.body, frame);
+    this.runStatements(item.body, frame);
     this.resetFlow();
     return { items, env, nested };
   }
@@ -215,7 +205,7 @@ export class Interpreter {
     const frame: Frame = { env, scope: { args: item.args }, file: item.file, mode: { kind: 'entry', boot }, notes: item.notes };
     this.entryStepLimit = this.steps + MAX_ENTRY_STEPS;
     try {
-      this.statements(item.body, frame);
+      this.runStatements(item.body, frame);
     } finally {
       this.entryStepLimit = Infinity;
       this.resetFlow();
@@ -232,7 +222,7 @@ export class Interpreter {
 
   // ---- statements -----------------------------------------------------------------------
 
-  statements(list: readonly Statement[], frame: Frame): Status {
+  runStatements(list: readonly Statement[], frame: Frame): Status {
     let status: Status = 0;
     for (const s of list) {
       if (this.breaks > 0 || this.returning) break;
@@ -259,7 +249,7 @@ export class Interpreter {
 
   private command(words: readonly Word[], block: Block | undefined, line: number, frame: Frame): Status {
     this.tick();
-    let argv = this.expand(words, frame);
+    let argv = expandWords(words, frame);
     let invert = false;
     if (argv[0] === '!') {
       invert = true;
@@ -278,8 +268,8 @@ export class Interpreter {
 
   private dispatch(name: string, args: string[], block: Block | undefined, line: number, frame: Frame): Status {
     // GRUB looks for a command first, then a function, then tries `name=value`.
-    const builtin = BUILTINS.get(name);
-    if (builtin) return builtin({ interp: this, frame, name, args, block, line });
+    const command = this.commands.get(name);
+    if (command) return command({ context: this, frame, name, args, block, line });
     const fn = this.functions.get(name);
     if (fn) return this.call(fn, args, line, frame);
     if (DISTRO_FUNCTIONS.has(name)) return 0;
@@ -301,7 +291,7 @@ export class Interpreter {
     this.loops = 0;
     this.callDepth++;
     try {
-      return this.statements(fn.definition.body, { ...frame, scope: { args }, file: fn.file });
+      return this.runStatements(fn.definition.body, { ...frame, scope: { args }, file: fn.file });
     } finally {
       this.callDepth--;
       this.returning = false;
@@ -312,25 +302,25 @@ export class Interpreter {
   private ifStatement(s: IfStatement, frame: Frame): Status {
     for (let b = 0; b < s.branches.length; b++) {
       const branch = s.branches[b]!;
-      const condition = this.statements(branch.condition, frame);
+      const condition = this.runStatements(branch.condition, frame);
       if (this.returning) return condition;
       const t = truthOf(condition);
-      if (t === 'true') return this.statements(branch.body, frame);
+      if (t === 'true') return this.runStatements(branch.body, frame);
       if (t === 'unknown') {
         const note = `GRUB lists this only depending on a condition it checks at boot (line ${branch.line} of ${frame.file}), which cannot be checked from here`;
         if (frame.mode.kind === 'entry') {
           frame.mode.boot.notes.push(`loads this depending on a condition GRUB checks at boot (line ${branch.line} of ${frame.file})`);
-          return this.statements(branch.body, frame);
+          return this.runStatements(branch.body, frame);
         }
         // Keep what every possible branch adds to the menu: this one for real, the
         // others in a copy of the variables so their settings do not leak.
         const before = frame.env.clone();
-        const taken = this.statements(branch.body, { ...frame, notes: [...frame.notes, note] });
+        const taken = this.runStatements(branch.body, { ...frame, notes: [...frame.notes, note] });
         this.shadowBranches(s, b + 1, { ...frame, env: before, notes: [...frame.notes, note] });
         return taken;
       }
     }
-    return s.otherwise ? this.statements(s.otherwise, frame) : 0;
+    return s.otherwise ? this.runStatements(s.otherwise, frame) : 0;
   }
 
   /** Runs the branches after an undecidable one for the menu items they add only. */
@@ -339,12 +329,12 @@ export class Interpreter {
     for (let b = from; b < s.branches.length; b++) {
       const branch = s.branches[b]!;
       const shadow = { ...frame, env: frame.env.clone() };
-      const t = truthOf(this.statements(branch.condition, shadow));
+      const t = truthOf(this.runStatements(branch.condition, shadow));
       if (t === 'false') continue;
-      this.statements(branch.body, shadow);
+      this.runStatements(branch.body, shadow);
       if (t === 'true') return this.restore(saved);
     }
-    if (s.otherwise) this.statements(s.otherwise, { ...frame, env: frame.env.clone() });
+    if (s.otherwise) this.runStatements(s.otherwise, { ...frame, env: frame.env.clone() });
     this.restore(saved);
   }
 
@@ -354,14 +344,14 @@ export class Interpreter {
   }
 
   private forStatement(variable: string, words: readonly Word[], body: readonly Statement[], frame: Frame): Status {
-    const values = this.expand(words, frame);
+    const values = expandWords(words, frame);
     this.loops++;
     let status: Status = 0;
     for (const value of values) {
       if (this.isContinue && this.breaks === 1) this.breaks = 0;
       if (this.breaks > 0) continue;
       frame.env.set(variable, value);
-      status = this.statements(body, frame);
+      status = this.runStatements(body, frame);
       if (this.returning) break;
     }
     if (this.breaks > 0) this.breaks--;
@@ -377,14 +367,14 @@ export class Interpreter {
         this.report(frame.file, line, 'warning', `this loop is stopped after ${MAX_LOOP_ITERATIONS} rounds`);
         break;
       }
-      const t = truthOf(this.statements(condition, frame));
+      const t = truthOf(this.runStatements(condition, frame));
       if (this.returning) break;
       if (t === 'unknown') {
         this.report(frame.file, line, 'info', 'this loop depends on something GRUB checks at boot; it is not run');
         break;
       }
       if (until ? t === 'true' : t === 'false') break;
-      status = this.statements(body, frame);
+      status = this.runStatements(body, frame);
       if (this.returning) break;
       if (this.breaks === 1 && this.isContinue) this.breaks = 0;
       if (this.breaks > 0) break;
@@ -395,84 +385,13 @@ export class Interpreter {
   }
 
   /** `break N` / `continue N` (GRUB caps N at the loops currently running). */
-  setBreak(count: number, isContinue: boolean): void {
+  requestBreak(count: number, isContinue: boolean): void {
     this.isContinue = isContinue;
     this.breaks = Math.min(count, this.loops);
   }
 
-  // ---- words ----------------------------------------------------------------------------
-
-  /** Expands words into arguments as grub_script_arglist_to_argv does. */
-  expand(words: readonly Word[], frame: Frame): string[] {
-    const out: string[] = [];
-    for (const word of words) {
-      if (typeof word === 'string') {
-        if (word !== '') out.push(word);
-        continue;
-      }
-      let current: string | undefined;
-      const append = (s: string): void => {
-        current = (current ?? '') + s;
-      };
-      const next = (): void => {
-        if (current !== undefined) out.push(current);
-        current = undefined;
-      };
-      for (const part of word) {
-        switch (part.kind) {
-          case 'text':
-            if (part.text !== '') append(part.text);
-            break;
-          case 'quoted':
-            append(part.text);
-            break;
-          case 'quotedVar': {
-            const values = this.variable(part.name, frame);
-            if (part.name === '*') {
-              if (values.length > 0) append(values.join(' '));
-              break;
-            }
-            values.forEach((v, k) => {
-              if (k > 0) {
-                next();
-                current = '';
-              }
-              if (v !== '') append(v);
-            });
-            break;
-          }
-          case 'var': {
-            // Unquoted: every value is split on blanks; the pieces after the first start new arguments.
-            const values = this.variable(part.name, frame);
-            values.forEach((v, k) => {
-              if (k > 0 && current !== undefined) next();
-              const pieces = v.split(/[ \t\n\r\f\v]+/).filter((p) => p !== '');
-              pieces.forEach((piece, n) => {
-                if (n > 0) next();
-                append(piece);
-              });
-            });
-            break;
-          }
-        }
-      }
-      next();
-    }
-    return out;
-  }
-
-  /** A variable's value(s): one for names, several for `$@`/`$*`, none when unset or empty. */
-  private variable(name: string, frame: Frame): string[] {
-    const first = name[0]!;
-    if (first >= '0' && first <= '9') {
-      const n = Number(name);
-      const v = n > 0 ? frame.scope?.args[n - 1] : undefined;
-      return v ? [v] : [];
-    }
-    if (name === '#') return [String(frame.scope?.args.length ?? 0)];
-    if (name === '@' || name === '*') return frame.scope ? [...frame.scope.args] : [];
-    const v = frame.env.get(name);
-    return v ? [v] : [];
+  requestReturn(): void {
+    this.returning = true;
   }
 
   // ---- conditions -----------------------------------------------------------------------
@@ -498,45 +417,3 @@ export class Interpreter {
     }
   }
 }
-
-/** GRUB sets config_file and config_directory (exported) for the file it reads. */
-export function setConfigVariables(env: Environment, selfName: string, path: string): void {
-  env.set('config_file', `(${selfName})${path}`);
-  env.export('config_file');
-  env.set('config_directory', `(${selfName})${dirname(path)}`);
-  env.export('config_directory');
-}
-
-/** Variables GRUB has set before it reads grub.cfg, for a machine like the one we run on. */
-export function initialEnvironment(devices: DeviceTable, configPath: string, machine: MachineContext): Environment {
-  const env = Environment.empty();
-  const exported = (name: string, value: string): void => {
-    env.set(name, value);
-    env.export(name);
-  };
-  exported('root', devices.selfName);
-  // GRUB's prefix is the folder it was loaded from; for a grub.cfg that is the config's folder.
-  exported('prefix', `(${devices.selfName})${dirname(configPath)}`);
-  // kexec-menu runs on machines that boot through UEFI (x86_64, arm64, riscv64…), so configs
-  // see GRUB's EFI build there: `grub_platform=efi`.
-  const platform = grubPlatformOf(machine.efiArch);
-  exported('grub_platform', platform.platform);
-  exported('grub_cpu', platform.cpu);
-  if (configPath.toLowerCase().startsWith('/efi/')) exported('cmdpath', `(${devices.selfName})${dirname(configPath)}`);
-  // normal.mod announces these features; configs test them to choose modern syntax.
-  for (const feature of FEATURES) exported(feature, 'y');
-  return env;
-}
-
-const FEATURES = [
-  'feature_chainloader_bpb',
-  'feature_ntldr',
-  'feature_platform_search_hint',
-  'feature_default_font_path',
-  'feature_all_video_module',
-  'feature_menuentry_id',
-  'feature_menuentry_options',
-  'feature_200_final',
-  'feature_nativedisk_cmd',
-  'feature_timeout_style',
-];

@@ -7,10 +7,12 @@ import type { FormatParser, ParsedEntry, ParseResult } from '../model';
 import type { MachineContext } from '../../machine/context';
 import type { PartitionFiles } from '../../fs/files';
 import { DeviceTable } from './devices';
-import { Interpreter, initialEnvironment } from './evaluate';
+import { initialEnvironment } from './environment';
+import { Interpreter } from './evaluate';
 import { Listing, LocalIds } from './listing';
 import { findConfigs } from './locations';
 import { grubStrtoul, type Menu } from './menu';
+import { GRUB_COMMANDS } from './registry';
 
 export const grubParser: FormatParser = {
   format: 'grub',
@@ -26,7 +28,7 @@ export const grubParser: FormatParser = {
         if (listed.has(config.realPath)) continue;
         current = config.path;
         const devices = new DeviceTable(partition);
-        const interp = new Interpreter(files, devices, machine, partition, listed);
+        const interp = new Interpreter(GRUB_COMMANDS, files, devices, machine, partition, listed);
         const read = interp.readConfig(config.realPath, { file: config.path, line: 1 });
         if (read) {
           const menu = interp.runMenuFile(config.path, read.realPath, read.text, initialEnvironment(devices, config.path, machine));
