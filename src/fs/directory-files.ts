@@ -1,27 +1,36 @@
 // A mounted partition (or a sample tree) seen through PartitionFiles: every path is taken
 // inside `root`, and symlinks are followed as if `root` were `/` (chroot rules), so neither
 // `..`, an absolute symlink nor a relative one that climbs out can reach outside it.
+import { isUtf8 } from 'node:buffer';
 import { lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PartitionFiles } from './files';
+import type { PartitionFiles, ReadProblem } from './files';
 import { findIgnoringCase } from './memory-files';
-import { type PathStep, realPathInside } from './paths';
+import { type PathStep, normalizePath, realPathInside } from './paths';
 import { readRegularFile } from './regular-file';
 
-/** Larger files are not configs; reading them would only cost memory (the fuzz and bench use 10 MB). */
-export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
+/**
+ * Larger files are not configs: the largest real ones (a grub.cfg listing a hundred kernels,
+ * Debian's installer menus) are a few hundred KB, and reading more only costs memory (a
+ * parser holds several times a file's size). A larger file is a read problem of the pass.
+ */
+export const MAX_TEXT_BYTES = 4 * 1024 * 1024;
 
 /** What one pass has learnt of a partition's tree: symlink steps by path inside it, the rest by host path. */
 interface PassMemory {
   readonly steps: Map<string, PathStep>;
   readonly kinds: Map<string, FileKind | undefined>;
   readonly listings: Map<string, readonly string[] | undefined>;
+  /** By host path: each file's first problem, named as the reader asked for it. */
+  readonly problems: Map<string, ReadProblem>;
 }
 
 interface FileKind {
   readonly file: boolean;
   readonly dir: boolean;
   readonly size: number;
+  /** A FIFO, device or socket: never read. */
+  readonly special: boolean;
 }
 
 export class DirectoryFiles implements PartitionFiles {
@@ -35,7 +44,15 @@ export class DirectoryFiles implements PartitionFiles {
   // lookup walks each component of the path for symlinks (the demo's six trees: 820 calls
   // for 138 paths).
   forOnePass(): DirectoryFiles {
-    return new DirectoryFiles(this.root, { steps: new Map(), kinds: new Map(), listings: new Map() });
+    return new DirectoryFiles(this.root, { steps: new Map(), kinds: new Map(), listings: new Map(), problems: new Map() });
+  }
+
+  readProblems(): readonly ReadProblem[] {
+    return this.memory === undefined ? [] : [...this.memory.problems.values()];
+  }
+
+  private problem(host: string, p: ReadProblem): void {
+    if (this.memory !== undefined && !this.memory.problems.has(host)) this.memory.problems.set(host, { ...p, path: normalizePath(p.path) });
   }
 
   /** Host path of a path inside the partition, after confined symlink resolution. */
@@ -65,23 +82,36 @@ export class DirectoryFiles implements PartitionFiles {
   private kind(path: string): { readonly host: string; readonly kind: FileKind } | undefined {
     const host = this.hostPath(path);
     if (host === undefined) return undefined;
-    const kind = remembered(this.memory?.kinds, host, () => {
+    const known = remembered(this.memory?.kinds, host, () => {
       try {
         const st = statSync(host, { throwIfNoEntry: false });
-        return st === undefined ? undefined : { file: st.isFile(), dir: st.isDirectory(), size: st.size };
+        if (st === undefined) return undefined;
+        return { file: st.isFile(), dir: st.isDirectory(), size: st.size, special: st.isFIFO() || st.isCharacterDevice() || st.isBlockDevice() || st.isSocket() };
       } catch {
         return undefined;
       }
     });
-    return kind === undefined ? undefined : { host, kind };
+    if (known === undefined) return undefined;
+    // A reader looked for a file here and will skip this one: say why, once.
+    if (known.special) this.problem(host, { path, problem: 'not-regular' });
+    return { host, kind: known };
   }
 
   readText(path: string): string | undefined {
     const found = this.kind(path);
-    if (found === undefined || !found.kind.file || found.kind.size > MAX_TEXT_BYTES) return undefined;
+    if (found === undefined || !found.kind.file) return undefined;
+    if (found.kind.size > MAX_TEXT_BYTES) {
+      this.problem(found.host, { path, problem: 'too-large', size: found.kind.size, limit: MAX_TEXT_BYTES });
+      return undefined;
+    }
     // Checked again on the opened file: the stat above may be a pass's memory of the path.
     const read = readRegularFile(found.host, MAX_TEXT_BYTES);
-    return read.ok ? read.bytes.toString('utf8') : undefined;
+    if (!read.ok) {
+      if (read.reason !== 'missing') this.problem(found.host, { path, problem: read.reason, ...(read.reason === 'too-large' ? { limit: MAX_TEXT_BYTES } : {}) });
+      return undefined;
+    }
+    if (!isUtf8(read.bytes)) this.problem(found.host, { path, problem: 'invalid-utf8' });
+    return read.bytes.toString('utf8');
   }
 
   list(path: string): string[] | undefined {

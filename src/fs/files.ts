@@ -26,6 +26,22 @@ export interface PartitionFiles {
    * outlive the pass (a rescan must see files that changed).
    */
   forOnePass(): PartitionFiles;
+  /**
+   * What this pass's view was asked to read and could not give as it is on disk: special
+   * files, files too large or unreadable, text whose invalid UTF-8 was replaced. Each file
+   * once, in the order met. A plain view and one in memory remember none.
+   */
+  readProblems(): readonly ReadProblem[];
+}
+
+/** A file a reader looked for or read that it did not get whole (see PartitionFiles.readProblems). */
+export interface ReadProblem {
+  /** Inside the partition, as the reader asked for it. */
+  readonly path: string;
+  readonly problem: 'not-regular' | 'too-large' | 'unreadable' | 'invalid-utf8';
+  /** For 'too-large': its size and the most a view reads, in bytes. */
+  readonly size?: number;
+  readonly limit?: number;
 }
 
 /** What is known of a partition: its name and the identifiers configs refer to it by. */

@@ -1,6 +1,6 @@
 // An in-memory partition, for tests, fuzzing and the benchmark: the same confinement rules
 // as a real mounted tree (symlinks followed inside the partition only).
-import type { PartitionFiles } from './files';
+import type { PartitionFiles, ReadProblem } from './files';
 import { basename, dirname, normalizePath, realPathInside } from './paths';
 
 type Node = { kind: 'file'; text: string } | { kind: 'dir' } | { kind: 'link'; target: string };
@@ -85,6 +85,11 @@ export class MemoryFiles implements PartitionFiles {
   /** Already in memory: nothing to remember. */
   forOnePass(): PartitionFiles {
     return this;
+  }
+
+  /** Its files are strings already: nothing special, too large or undecodable. */
+  readProblems(): readonly ReadProblem[] {
+    return [];
   }
 
   findIgnoringCase(path: string): string | undefined {

@@ -4,6 +4,8 @@
 // terminal, and checked on the opened descriptor (not on the path, which could change between
 // a stat and the open) to be a regular file no larger than the caller's limit.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import type { Diagnostic } from './diagnostic';
+import type { ReadProblem } from './files';
 
 export type RegularFileRead =
   | { readonly ok: true; readonly bytes: Buffer }
@@ -48,6 +50,20 @@ export function describeFailedRead(path: string, r: Extract<RegularFileRead, { o
       return `${path} is larger than the ${formatBytes(maxBytes)} such a file may be`;
     case 'unreadable':
       return `${path} cannot be read`;
+  }
+}
+
+/** The diagnostic for a file a pass could not read as it is (see PartitionFiles.readProblems); `file` is inside the partition. */
+export function readProblemDiagnostic(p: ReadProblem): Diagnostic {
+  switch (p.problem) {
+    case 'not-regular':
+      return { severity: 'warning', file: p.path, message: 'not read: it is a FIFO, device or socket, not a regular file (reading one could block the menu or never end)' };
+    case 'too-large':
+      return { severity: 'error', file: p.path, message: `not read: ${p.size !== undefined ? `at ${formatBytes(p.size)} it` : 'it'} is larger than the ${p.limit !== undefined ? formatBytes(p.limit) : 'size'} a boot config may be` };
+    case 'unreadable':
+      return { severity: 'error', file: p.path, message: 'not read: the file cannot be read (an I/O or permission error)' };
+    case 'invalid-utf8':
+      return { severity: 'info', file: p.path, message: 'holds bytes that are not UTF-8: each was read as U+FFFD, so a title or path with one may not show or match as meant' };
   }
 }
 

@@ -273,6 +273,7 @@ test('bootctl 252 agrees on loader.conf default globs', (t) => {
       realPath: (path) => files.realPath(path),
       findIgnoringCase: (path) => files.findIgnoringCase(path),
       forOnePass: () => view,
+      readProblems: () => [],
     };
     const parsed = blsParser.parse(view, 'p1', { efiArch: 'x64' });
     assertSameAsBootctl(`default ${pattern}`, { efiArch: 'x64' }, parsed, listings[i] ?? []);

@@ -9,6 +9,7 @@ import type { BootEntry, Format, FormatParser, ParsedEntry } from '../model';
 import type { Diagnostic } from '../../fs/diagnostic';
 import type { MachineContext } from '../../machine/context';
 import type { ReadablePartition } from '../../fs/files';
+import { readProblemDiagnostic } from '../../fs/regular-file';
 import { PARSERS, type ParserRegistry } from './parsers';
 import { resolveEntry } from './resolve';
 import { imageMenuParser } from '../yaml-menu';
@@ -101,6 +102,9 @@ function parseWith(part: ReadablePartition, parsers: readonly FormatParser[], ma
     }
     if (result.configTimeout !== undefined) configTimeouts.set(parser.format, result.configTimeout);
   }
+  // What the readers were refused (special files, files too large) or got changed (invalid
+  // UTF-8), each file once for all the readers that looked at it.
+  for (const p of pass.files.readProblems()) diagnostics.push(hostDiagnostic(part.root, readProblemDiagnostic(p)));
   return { partition: part, entries, diagnostics, configTimeouts };
 }
 
