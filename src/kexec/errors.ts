@@ -28,7 +28,9 @@ export interface FailureContext {
   readonly file?: string;
   /** Running architecture in kernel naming: x86_64, arm64, arm, riscv64. */
   readonly arch?: string;
-  readonly method?: 'kexec_file_load' | 'kexec-tools';
+  readonly method?: 'kexec_file_load' | 'kexec_load' | 'kexec-tools';
+  /** The native loader's segments as placed ("dtb 0x48000000-0x4800ffff (5123 bytes)"). */
+  readonly segments?: readonly string[];
   /** Bytes to be loaded (kernel + initrds + dtb), for the ENOMEM sentence. */
   readonly loadSize?: number;
   readonly cmdlineLength?: number;
@@ -87,6 +89,7 @@ export function sentenceFor(code: string | undefined, ctx: FailureContext = {}):
   switch (code) {
     case 'EPERM':
       if (ctx.isRoot === false) return `Loading ${kernel} needs root: kexec is only allowed with the CAP_SYS_BOOT capability.`;
+      if (ctx.method === 'kexec_load') return `The running kernel refused kexec_load for ${kernel} (EPERM): kernel lockdown forbids loading unsigned segments, so only a signed kernel through kexec_file_load can be booted.`;
       return `The running kernel refused to load ${kernel} (EPERM): kernel lockdown or Secure Boot is on, so the kernel must be signed with a key the running kernel trusts.`;
     case 'EKEYREJECTED':
     case 'ENOKEY':
@@ -102,10 +105,15 @@ export function sentenceFor(code: string | undefined, ctx: FailureContext = {}):
       return `The running kernel is busy with another kexec (EBUSY): a kernel is being loaded or executed already; try again.`;
     case 'ENOMEM':
       return `Not enough memory to load ${kernel}${ctx.loadSize ? ` with its initrd (${mib(ctx.loadSize)})` : ''} (ENOMEM): the kernel, initrd and device tree must fit in free RAM below the limits the running kernel allows.`;
+    case 'EADDRNOTAVAIL':
+      return `The running kernel refused where ${kernel}'s segments go (EADDRNOTAVAIL): a segment is not page-aligned or lies above the memory kexec may load to${ctx.segments ? ` (${ctx.segments.join('; ')})` : ''}.`;
     case 'EINVAL':
+      if (ctx.method === 'kexec_load' && ctx.segments) {
+        return `The running kernel rejected the segments of ${kernel} (EINVAL): one of ${ctx.segments.join('; ')} lies outside the RAM it manages or overlaps another${ctx.arch === 'arm' ? ', or this SMP board cannot take its CPUs offline' : ''}.`;
+      }
       return `The running kernel rejected ${kernel} or its arguments as invalid (EINVAL)${ctx.cmdlineLength !== undefined ? `; the command line is ${ctx.cmdlineLength} bytes, check it is within the kernel's limit (2048 on many architectures)` : ''}.`;
     case 'ENOSYS':
-      return `The running kernel cannot load another kernel (ENOSYS): it was built without ${ctx.method === 'kexec-tools' ? 'CONFIG_KEXEC' : 'CONFIG_KEXEC_FILE (and kexec-tools is not there to try kexec_load)'}.`;
+      return `The running kernel cannot load another kernel (ENOSYS): it was built without ${ctx.method === 'kexec-tools' || ctx.method === 'kexec_load' ? 'CONFIG_KEXEC' : 'CONFIG_KEXEC_FILE (and kexec-tools is not there to try kexec_load)'}.`;
     case 'ENOENT':
       return `${file} is missing (ENOENT).`;
     case 'EACCES':

@@ -24,7 +24,7 @@ export interface ExecuteDeps {
 export async function executePlan(plan: BootPlan, deps: ExecuteDeps): Promise<void> {
   const log = deps.log ?? (() => {});
   for (const w of plan.warnings) log(`warning: ${w}`);
-  const loader: KexecLoader = await loadPlan(plan, { sys: () => deps.sys, tmpDir: deps.tmpDir, ...(deps.noChecks ? { noChecks: true } : {}) });
+  const loader: KexecLoader = await loadPlan(plan, { sys: () => deps.sys, tmpDir: deps.tmpDir, ...(deps.noChecks ? { noChecks: true } : {}), log });
   log(`Loaded ${plan.kernel.path} with ${loader.method}; handing over (${deps.handoff}).`);
   try {
     if (deps.handoff === 'direct') await handOverDirect({ sys: deps.sys, unmountAll: deps.unmountAll, log });

@@ -1,5 +1,7 @@
-// Loads a planned kernel into the running kernel, ready for the hand-over. Two loaders behind
-// one interface (a native kexec_load without kexec-tools can be added as a third):
+// Loads a planned kernel into the running kernel, ready for the hand-over. Three loaders behind
+// one interface:
+// - NativeLoader (native/loader.ts): kexec_load(2) with segments kexec-menu places itself,
+//   for arm64 and 32-bit ARM (no kexec-tools).
 // - FileLoadLoader: kexec_file_load(2) through the system-call module. The kernel is an open
 //   file, or a memfd holding it decompressed; several initrds are concatenated into one memfd
 //   (the kernel unpacks concatenated cpio archives, compressed or not).
@@ -8,11 +10,12 @@
 //   device tree become temporary files under /run or /tmp (tmpfs in the initramfs), removed
 //   once loaded: `kexec -l` copies everything into kernel memory.
 import { spawn } from 'node:child_process';
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { decompressedStream } from './compression';
 import { BootError, errnoFromText, explainBootFailure, type FailureContext } from './errors';
 import { MAX_KERNEL_SIZE } from './inspect';
+import { type KexecLoadSys, NativeLoader } from './native/loader';
 import { type BootPlan, type LoadMethod, paddedSize } from './plan';
 
 export interface KexecLoader {
@@ -22,8 +25,8 @@ export interface KexecLoader {
   unload(): Promise<void>;
 }
 
-/** The part of the system-call module (src/sys) the file loader uses. */
-export interface KexecFileSys {
+/** The part of the system-call module (src/sys) the loaders use (kexec_load's through KexecLoadSys). */
+export interface KexecFileSys extends KexecLoadSys {
   memfdCreate(name: string, flags?: number): number;
   kexecFileLoad(kernelFd: number, initrdFd: number, cmdline: string, flags: number): void;
   readonly KEXEC_FILE_UNLOAD: number;
@@ -235,30 +238,48 @@ export class KexecToolsLoader implements KexecLoader {
 }
 
 export interface LoaderDeps {
-  /** The system-call module; loaded only when kexec_file_load is used. */
+  /** The system-call module; loaded only when a system call is made. */
   readonly sys: () => KexecFileSys;
   readonly tmpDir: string;
   readonly noChecks?: boolean;
+  /** For the native loader: /proc/iomem and the running tree (tests hand in captured ones). */
+  readonly iomem?: () => string;
+  readonly runningFdt?: () => Uint8Array | undefined;
+  readonly log?: (line: string) => void;
+}
+
+function readOrUndefined(path: string): Uint8Array | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function loaderFor(method: LoadMethod, plan: BootPlan, deps: LoaderDeps): KexecLoader {
+  if (method === 'kexec-tools') return new KexecToolsLoader(plan.kexecProgram!, { tmpDir: deps.tmpDir, ...(deps.noChecks ? { noChecks: true } : {}) });
+  if (method === 'kexec_file_load') return new FileLoadLoader(deps.sys());
+  return new NativeLoader({
+    sys: deps.sys(),
+    iomem: deps.iomem ?? (() => readFileSync('/proc/iomem', 'latin1')),
+    runningFdt: deps.runningFdt ?? (() => readOrUndefined('/sys/firmware/fdt')),
+    ...(deps.log ? { log: deps.log } : {}),
+  });
 }
 
 /**
- * Loads a plan with its method, falling back to kexec-tools when kexec_file_load is missing
- * (ENOSYS). Returns the loader that succeeded, for unloading on cancel.
+ * Loads a plan with its method, falling back (native kexec_load, or kexec-tools) when
+ * kexec_file_load is missing (ENOSYS). Returns the loader that succeeded, for unloading on cancel.
  */
 export async function loadPlan(plan: BootPlan, deps: LoaderDeps): Promise<KexecLoader> {
-  const tools = () => new KexecToolsLoader(plan.kexecProgram!, { tmpDir: deps.tmpDir, ...(deps.noChecks ? { noChecks: true } : {}) });
-  if (plan.method === 'kexec-tools') {
-    const loader = tools();
-    await loader.load(plan);
-    return loader;
-  }
-  const loader = new FileLoadLoader(deps.sys());
+  const loader = loaderFor(plan.method, plan, deps);
   try {
     await loader.load(plan);
     return loader;
   } catch (err) {
-    if (!(err instanceof BootError) || err.code !== 'ENOSYS' || plan.fallback !== 'kexec-tools' || !plan.kexecProgram) throw err;
-    const fallback = tools();
+    const canFallBack = plan.method === 'kexec_file_load' && err instanceof BootError && err.code === 'ENOSYS' && (plan.fallback === 'kexec_load' || (plan.fallback === 'kexec-tools' && plan.kexecProgram));
+    if (!canFallBack) throw err;
+    const fallback = loaderFor(plan.fallback!, plan, deps);
     await fallback.load(plan);
     return fallback;
   }

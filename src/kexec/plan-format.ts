@@ -16,7 +16,9 @@ export function formatPlan(plan: BootPlan): string {
     'method',
     plan.method === 'kexec-tools'
       ? `kexec-tools (${plan.kexecProgram} -l)`
-      : `kexec_file_load${plan.fallback ? ` (falls back to ${plan.kexecProgram} -l if the kernel lacks it)` : ''}`,
+      : plan.method === 'kexec_load'
+        ? 'kexec_load (kexec-menu\'s own segments, no kexec-tools)'
+        : `kexec_file_load${plan.fallback === 'kexec_load' ? ' (falls back to kexec-menu\'s own kexec_load if the kernel lacks it)' : plan.fallback ? ` (falls back to ${plan.kexecProgram} -l if the kernel lacks it)` : ''}`,
   );
   const k = plan.kernel;
   row('kernel', `${k.path} (${size(k.size)})`);
@@ -32,7 +34,7 @@ export function formatPlan(plan: BootPlan): string {
   if (plan.initrds.length > 1) more(`concatenated: ${size(plan.initrdSize)}`);
   if (plan.dtb) {
     const d = plan.dtb;
-    row('dtb', `${d.source} (${size(d.bytes.length)} after fix-up)${plan.method === 'kexec_file_load' ? ', used only by the kexec-tools fallback' : ''}`);
+    row('dtb', `${d.source} (${size(d.bytes.length)} after fix-up)${plan.method === 'kexec_file_load' ? `, used only by the ${plan.fallback === 'kexec_load' ? 'kexec_load' : 'kexec-tools'} fallback` : ''}`);
     more(d.reason);
     for (const c of d.changes) more(c);
   } else row('dtb', 'none');

@@ -3,16 +3,19 @@
 // and fixed up), which command line. `--dry-run` prints this plan; a real boot hands it to
 // a loader (loader.ts).
 //
-// Rules:
-// - kexec_file_load is the first choice where the architecture has it (x86_64, arm64,
-//   riscv64…) and the running kernel was built with it, for the kernel formats that system
-//   call takes there (x86: 64-bit bzImage; arm64: Image; riscv: Image or ELF).
-// - An entry with its own device tree goes to kexec-tools: arm64's kexec_file_load always
-//   passes the running kernel's tree and cannot take another.
-// - 32-bit ARM has no kexec_file_load: kexec-tools.
+// The order of choice (each plan says which rule chose and why):
+// 1. kexec_file_load where it serves: the architecture has it (x86_64, arm64, riscv64…), the
+//    running kernel was built with it, it takes this kernel format there (x86: 64-bit
+//    bzImage; arm64: Image; riscv: Image or ELF), and the entry has no device tree of its own
+//    (arm64's kexec_file_load always passes the running kernel's tree and cannot take another).
+// 2. Otherwise, on arm64 and 32-bit ARM, kexec-menu's own kexec_load (native/): an arm64
+//    Image or a 32-bit ARM zImage, with the entry's device tree or the running one.
+// 3. Otherwise kexec-tools, the last resort for formats kexec-menu does not place itself
+//    (uImage, ELF vmlinux, kernels compressed in a way node cannot undo).
 // - A kernel compressed as a whole (Image.gz, EFI zboot) is decompressed by kexec-menu
 //   first where Node can (gzip; zstd from Node 22.15): the running kernel does not take it.
-// - When kexec_file_load turns out to be missing (ENOSYS), kexec-tools is the fallback.
+// - When kexec_file_load turns out to be missing (ENOSYS), the native loader (arm) or
+//   kexec-tools (elsewhere, when present) is the fallback.
 import { basename } from 'node:path';
 import { statSync } from 'node:fs';
 import type { BootEntry, ResolvedFiles } from '../entries/model';
@@ -27,7 +30,12 @@ import { cpuParkingWarning } from './psci';
 import type { RunningSystem } from './system';
 import { deleteProp, ensureNode, parseFdt, serializeFdt, setProp, stringValue } from './fdt';
 
-export type LoadMethod = 'kexec_file_load' | 'kexec-tools';
+export type LoadMethod = 'kexec_file_load' | 'kexec_load' | 'kexec-tools';
+
+/** What the native loader (native/) needs of the kernel image, read from its header. */
+export type NativeKernel =
+  | { readonly arch: 'arm64'; readonly textOffset: number; readonly imageSize: number; readonly bigEndian: boolean }
+  | { readonly arch: 'arm'; readonly format: 'zImage' };
 
 /** What to boot, from an entry or from `boot --kernel`. Paths are host paths. */
 export interface BootRequest {
@@ -96,7 +104,9 @@ export interface BootPlan {
   readonly label: string;
   readonly method: LoadMethod;
   /** Used when kexec_file_load turns out missing (ENOSYS). */
-  readonly fallback?: 'kexec-tools';
+  readonly fallback?: 'kexec-tools' | 'kexec_load';
+  /** For kexec_load (method or fallback): the kernel as the native loader places it. */
+  readonly native?: NativeKernel;
   readonly kexecProgram?: string;
   readonly kernel: PlannedKernel;
   readonly initrds: readonly PlannedFile[];
@@ -175,6 +185,19 @@ function runningTreeForKexec(bytes: Uint8Array, source: string, cmdline: string)
   return { source, origin: 'running', reason: 'The entry has no device tree of its own, so the running system\'s is passed on.', bytes: serializeFdt(fdt), changes };
 }
 
+/** The kernel as kexec-menu's own kexec_load takes it on `arch`, or why it cannot. */
+function nativeKernel(inner: ReturnType<typeof unwrap>, arch: Architecture): { ok: true; kernel: NativeKernel } | { ok: false; why: string } {
+  if (arch !== 'arm64' && arch !== 'arm') return { ok: false, why: `kexec-menu's own kexec_load serves arm64 and 32-bit ARM, not ${arch}` };
+  if (inner.cannot || !inner.header) return { ok: false, why: `kexec-menu cannot look inside the kernel (${inner.cannot ?? 'its contents are unknown'})` };
+  const h = inner.header;
+  if (arch === 'arm64' && h.format === 'arm64-image') {
+    if (h.bigEndian) return { ok: false, why: 'it is a big-endian arm64 Image, which kexec-menu\'s own kexec_load does not start' };
+    return { ok: true, kernel: { arch, textOffset: h.textOffset, imageSize: h.imageSize, bigEndian: h.bigEndian } };
+  }
+  if (arch === 'arm' && h.format === 'arm-zimage' && !h.bigEndian) return { ok: true, kernel: { arch, format: 'zImage' } };
+  return { ok: false, why: `kexec-menu's own kexec_load takes an arm64 Image or a 32-bit ARM zImage, not ${h.format === 'elf' ? 'an ELF vmlinux' : h.format}` };
+}
+
 function needTools(system: RunningSystem, kernel: string, why: string): string {
   if (system.kexecProgram) return system.kexecProgram;
   throw new BootError(`Booting ${basename(kernel)} needs the kexec program from kexec-tools, which is not on PATH: ${why}.`, 'ENOENT');
@@ -223,43 +246,49 @@ export async function planBoot(req: BootRequest, system: RunningSystem): Promise
     warnings.push(`The entry's ${req.overlays.length} device-tree overlay(s) (${req.overlays.map((o) => basename(o)).join(', ')}) are not applied: kexec-menu does not apply overlays yet.`);
   }
 
-  // The loader.
+  // The loader, in the order of choice (see the top of this file).
   let method: LoadMethod;
-  let fallback: 'kexec-tools' | undefined;
+  let fallback: 'kexec-tools' | 'kexec_load' | undefined;
   let kexecProgram: string | undefined;
   const take = inner.header && !inner.cannot ? fileLoadTakes(inner.header, system.arch) : { ok: false as const, why: `kexec-menu cannot look inside it (${inner.cannot})` };
-  if (dtb) {
-    method = 'kexec-tools';
-    kexecProgram = needTools(system, req.kernel, 'the entry has its own device tree, which kexec_file_load cannot pass');
-    notes.push('Loaded with kexec-tools, because the entry has its own device tree (kexec_file_load passes only the running kernel\'s).');
-  } else if (!FILE_LOAD_ARCHES.has(system.arch)) {
-    method = 'kexec-tools';
-    kexecProgram = needTools(system, req.kernel, `${system.arch} kernels have no kexec_file_load`);
-    notes.push(`Loaded with kexec-tools: ${system.arch} kernels have no kexec_file_load.`);
-  } else if (system.kexecFile === false) {
-    method = 'kexec-tools';
-    kexecProgram = needTools(system, req.kernel, 'the running kernel was built without kexec_file_load (CONFIG_KEXEC_FILE)');
-    notes.push('Loaded with kexec-tools: the running kernel was built without CONFIG_KEXEC_FILE.');
-  } else if (!take.ok) {
-    method = 'kexec-tools';
-    kexecProgram = needTools(system, req.kernel, take.why);
-    notes.push(`Loaded with kexec-tools: ${take.why}.`);
-  } else {
+  const native = nativeKernel(inner, system.arch);
+  // Why kexec_file_load does not serve, or undefined when it does.
+  const noFileLoad = dtb
+    ? 'the entry has its own device tree, which kexec_file_load cannot pass (it passes only the running kernel\'s)'
+    : !FILE_LOAD_ARCHES.has(system.arch)
+      ? `${system.arch} kernels have no kexec_file_load`
+      : system.kexecFile === false
+        ? 'the running kernel was built without kexec_file_load (CONFIG_KEXEC_FILE)'
+        : !take.ok
+          ? take.why
+          : undefined;
+  if (noFileLoad === undefined) {
     method = 'kexec_file_load';
-    if (system.kexecProgram) {
+    notes.push(`Loaded with kexec_file_load: the running kernel takes this ${inner.header?.format ?? 'kernel'} itself.`);
+    if (native.ok) {
+      fallback = 'kexec_load';
+      if (system.kexecFile === undefined) notes.push('If the running kernel lacks kexec_file_load (ENOSYS), kexec-menu\'s own kexec_load loads it instead.');
+    } else if (system.kexecProgram) {
       fallback = 'kexec-tools';
       kexecProgram = system.kexecProgram;
       if (system.kexecFile === undefined) notes.push(`If the running kernel lacks kexec_file_load (ENOSYS), ${system.kexecProgram} loads it instead.`);
     } else if (system.kexecFile === undefined) {
       notes.push('If the running kernel lacks kexec_file_load, there is no kexec-tools to fall back on.');
     }
+  } else if (native.ok) {
+    method = 'kexec_load';
+    notes.push(`Loaded with kexec-menu's own kexec_load (no kexec-tools): ${noFileLoad}.`);
+  } else {
+    method = 'kexec-tools';
+    kexecProgram = needTools(system, req.kernel, `${noFileLoad}, and ${native.why}`);
+    notes.push(`Loaded with kexec-tools: ${noFileLoad}, and ${native.why}.`);
   }
 
   if (inner.cannot && method === 'kexec-tools') notes.push(`kexec-menu cannot decompress the kernel (${inner.cannot}); kexec-tools gets it as it is.`);
 
-  // kexec-tools on a device-tree machine without the entry's own tree reads
-  // /sys/firmware/fdt; it gets a checked copy instead (kaslr-seed removed, bootargs set).
-  if (!dtb && (method === 'kexec-tools' || fallback) && (system.arch === 'arm64' || system.arch === 'arm')) {
+  // Without the entry's own tree, kexec_load (native or kexec-tools) passes the running
+  // one: a checked copy (kaslr-seed removed, bootargs set; the native loader writes the rest).
+  if (!dtb && (method !== 'kexec_file_load' || fallback) && (system.arch === 'arm64' || system.arch === 'arm')) {
     const running = system.runningFdt();
     if (running) dtb = runningTreeForKexec(running, system.runningFdtSource, cmdline);
   }
@@ -272,6 +301,7 @@ export async function planBoot(req: BootRequest, system: RunningSystem): Promise
     method,
     ...(fallback ? { fallback } : {}),
     ...(kexecProgram ? { kexecProgram } : {}),
+    ...(native.ok && (method === 'kexec_load' || fallback === 'kexec_load') ? { native: native.kernel } : {}),
     kernel: {
       ...kernelFile,
       description: info.description,

@@ -1,7 +1,7 @@
 // The system calls kexec-menu makes, built over one raw `syscall(number, args)` function so
 // that tests can hand in a recording one (src/sys/ffi.ts is the real one, through koffi).
 //
-// Safety: reboot(2) and kexec_file_load(2) replace or stop the running system. They check
+// Safety: reboot(2), kexec_file_load(2) and kexec_load(2) replace or stop the running system. They check
 // `insideImage()` before anything else (before even loading koffi) and throw
 // OutsideImageError outside the kexec-menu image, whatever their arguments. mount, umount2
 // and the block-device ioctls are not guarded here: which devices may be touched is the
@@ -16,7 +16,22 @@ export type SyscallArg =
   | { readonly type: 'long'; readonly value: number }
   | { readonly type: 'ulong'; readonly value: number }
   | { readonly type: 'str'; readonly value: string | null }
-  | { readonly type: 'int*'; readonly value: Int32Array };
+  | { readonly type: 'int*'; readonly value: Int32Array }
+  /** A buffer the kernel writes into (getrandom). */
+  | { readonly type: 'bytes'; readonly value: Uint8Array }
+  /** kexec_load's `struct kexec_segment *` (src/sys/ffi.ts lays out the C structs). */
+  | { readonly type: 'segments'; readonly value: readonly KexecSegment[] };
+
+/**
+ * One `struct kexec_segment` (include/uapi/linux/kexec.h): `buf`/`bufsz` in this process,
+ * copied by the kernel to physical `mem`, whose `memsz` bytes past `bufsz` are zeroed.
+ * The kernel wants `mem` and `memsz` page-aligned (EADDRNOTAVAIL otherwise).
+ */
+export interface KexecSegment {
+  readonly buf: Uint8Array;
+  readonly mem: number;
+  readonly memsz: number;
+}
 
 /** syscall(2): the raw return value and, when it is -1, errno. */
 export type RawSyscall = (number: number, args: readonly SyscallArg[]) => { ret: number; errno: number };
@@ -42,6 +57,16 @@ export const MFD_ALLOW_SEALING = 2;
 export const KEXEC_FILE_UNLOAD = 1;
 export const KEXEC_FILE_ON_CRASH = 2;
 export const KEXEC_FILE_NO_INITRAMFS = 4;
+// kexec_load(2) flags: the architecture of the kernel being loaded sits in the top 16 bits
+// (the ELF e_machine). A compat (32-bit on 64-bit) caller must give it; KEXEC_ARCH_DEFAULT
+// is refused there, so the native loader always names it.
+export const KEXEC_ON_CRASH = 1;
+export const KEXEC_ARCH_DEFAULT = 0;
+export const KEXEC_ARCH_ARM = 40 << 16;
+export const KEXEC_ARCH_AARCH64 = 183 << 16;
+export const KEXEC_ARCH_X86_64 = 62 << 16;
+// getrandom(2) flags: none means "block until the pool is initialised", which is what seeds need.
+export const GRND_NONBLOCK = 1;
 // reboot(2) (include/uapi/linux/reboot.h).
 export const LINUX_REBOOT_MAGIC1 = 0xfee1dead;
 export const LINUX_REBOOT_MAGIC2 = 672274793;
@@ -79,6 +104,10 @@ export interface Sys {
   /** An anonymous in-memory file (close-on-exec unless flags say otherwise); returns its fd. */
   memfdCreate(name: string, flags?: number): number;
   kexecFileLoad(kernelFd: number, initrdFd: number, cmdline: string, flags: number): void;
+  /** kexec_load(2): `entry` is the physical address the CPU jumps to; no segments unloads. */
+  kexecLoad(entry: number, segments: readonly KexecSegment[], flags: number): void;
+  /** getrandom(2) into a new buffer of `length` bytes (short reads are repeated). */
+  getrandom(length: number): Uint8Array;
   /** Only returns by throwing (the call failed, or kexec-menu is outside its image). */
   reboot(cmd: RebootCommand): never;
   readonly insideImage: () => boolean;
@@ -171,6 +200,32 @@ export function createSys(deps: SysDeps): Sys {
         { type: 'str', value: length === 0 ? null : cmdline },
         { type: 'ulong', value: flags },
       ]);
+    },
+
+    kexecLoad(entry, segments, flags) {
+      if (!deps.insideImage()) throw new OutsideImageError('kexec_load');
+      call('kexec_load', `kexec_load(${segments.length} segments)`, [
+        { type: 'ulong', value: entry },
+        { type: 'ulong', value: segments.length },
+        { type: 'segments', value: segments },
+        { type: 'ulong', value: flags },
+      ]);
+    },
+
+    getrandom(length) {
+      const out = new Uint8Array(length);
+      // A request of up to 256 bytes is never short once the pool is ready; the loop covers
+      // a signal interrupting a larger one. Bounded: each round advances or throws.
+      for (let got = 0; got < length; ) {
+        const n = call('getrandom', `getrandom(${length})`, [
+          { type: 'bytes', value: out.subarray(got) },
+          { type: 'ulong', value: length - got },
+          { type: 'ulong', value: 0 },
+        ]);
+        if (n <= 0) throw new SysError('getrandom', errnoNumber('EIO')!, `getrandom(${length}) returned ${n}`);
+        got += n;
+      }
+      return out;
     },
 
     reboot(cmd): never {

@@ -20,7 +20,7 @@ export class SysError extends Error {
 
 /**
  * kexec-menu refused to make a call that replaces or stops the running system
- * (reboot, kexec_file_load) because it is not running inside its own image.
+ * (reboot, kexec_file_load, kexec_load) because it is not running inside its own image.
  * An EPERM, so callers that only look at `code` treat it as "not allowed".
  */
 export class OutsideImageError extends SysError {

@@ -14,6 +14,9 @@ interface Loaded {
   readonly errno: () => number;
 }
 
+/** `struct kexec_segment` as koffi lays it out for this ABI (32 bytes on LP64, 16 on arm). */
+const KEXEC_SEGMENT = 'kexec_segment';
+
 let loaded: Loaded | undefined;
 
 function load(): Loaded {
@@ -29,6 +32,8 @@ function load(): Loaded {
     lib = koffi.load('libc.so.6');
   }
   const syscall = lib.func('long syscall(long number, ...)') as unknown as KoffiFunction;
+  // koffi passes a Buffer in a `void *` member as the address of its bytes, for the call.
+  koffi.struct(KEXEC_SEGMENT, { buf: 'void *', bufsz: 'size_t', mem: 'uintptr_t', memsz: 'size_t' });
   loaded = { syscall, errno: () => koffi.errno() };
   return loaded;
 }
@@ -38,13 +43,21 @@ const C_TYPE: Record<SyscallArg['type'], string> = {
   ulong: 'unsigned long',
   str: 'str',
   'int*': 'int *',
+  bytes: 'uint8_t *',
+  segments: `${KEXEC_SEGMENT} *`,
 };
+
+/** The value koffi is given for an argument: kexec segments become objects of the struct. */
+function cValue(a: SyscallArg): unknown {
+  if (a.type !== 'segments') return a.value;
+  return a.value.map((s) => ({ buf: s.buf, bufsz: s.buf.length, mem: s.mem, memsz: s.memsz }));
+}
 
 /** syscall(2) through koffi: the raw return value and errno right after it. */
 export const koffiSyscall: RawSyscall = (number, args) => {
   const { syscall, errno } = load();
   const typed: unknown[] = [number];
-  for (const a of args) typed.push(C_TYPE[a.type], a.value);
+  for (const a of args) typed.push(C_TYPE[a.type], cValue(a));
   const ret = Number(syscall(...typed));
   return { ret, errno: ret === -1 ? errno() : 0 };
 };

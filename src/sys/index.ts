@@ -28,6 +28,8 @@ export const isBlockDeviceReadOnly = sys.isBlockDeviceReadOnly;
 export const sync = sys.sync;
 export const memfdCreate = sys.memfdCreate;
 export const kexecFileLoad = sys.kexecFileLoad;
+export const kexecLoad = sys.kexecLoad;
+export const getrandom = sys.getrandom;
 export const reboot = sys.reboot;
 /** The real system calls as one object (what the disks layer takes). */
 export const system: Sys = sys;

@@ -5,13 +5,13 @@
 //
 // 32-bit ARM has a number for kexec_file_load (401) but no implementation
 // (no ARCH_SUPPORTS_KEXEC_FILE): the call fails with ENOSYS and the loader falls back to
-// kexec-tools.
+// the native kexec_load (src/kexec/native/).
 
 export type SysArch = 'x86_64' | 'aarch64' | 'arm' | 'riscv64';
 
-export type SyscallName = 'ioctl' | 'sync' | 'mount' | 'umount2' | 'reboot' | 'memfd_create' | 'kexec_file_load';
+export type SyscallName = 'ioctl' | 'sync' | 'mount' | 'umount2' | 'reboot' | 'memfd_create' | 'kexec_file_load' | 'kexec_load' | 'getrandom';
 
-export const SYSCALL_NAMES: readonly SyscallName[] = ['ioctl', 'sync', 'mount', 'umount2', 'reboot', 'memfd_create', 'kexec_file_load'];
+export const SYSCALL_NAMES: readonly SyscallName[] = ['ioctl', 'sync', 'mount', 'umount2', 'reboot', 'memfd_create', 'kexec_file_load', 'kexec_load', 'getrandom'];
 
 const GENERIC: Readonly<Record<SyscallName, number>> = {
   ioctl: 29,
@@ -19,8 +19,10 @@ const GENERIC: Readonly<Record<SyscallName, number>> = {
   mount: 40,
   sync: 81,
   kexec_file_load: 294,
+  kexec_load: 104,
   reboot: 142,
   memfd_create: 279,
+  getrandom: 278,
 };
 
 export const SYSCALL_NUMBERS: Readonly<Record<SysArch, Readonly<Record<SyscallName, number>>>> = {
@@ -32,6 +34,8 @@ export const SYSCALL_NUMBERS: Readonly<Record<SysArch, Readonly<Record<SyscallNa
     reboot: 169,
     memfd_create: 319,
     kexec_file_load: 320,
+    kexec_load: 246,
+    getrandom: 318,
   },
   aarch64: GENERIC,
   riscv64: GENERIC,
@@ -43,6 +47,8 @@ export const SYSCALL_NUMBERS: Readonly<Record<SysArch, Readonly<Record<SyscallNa
     reboot: 88,
     memfd_create: 385,
     kexec_file_load: 401,
+    kexec_load: 347,
+    getrandom: 384,
   },
 };
 

@@ -70,7 +70,7 @@ test('an entry id from a scanned tree, as text; a DTB without kexec-tools on PAT
   mkdirSync(empty);
   const noTools = cli(['--kernel', k.image, '--dtb', dtb, '--dry-run'], { ...process.env, PATH: empty });
   assert.equal(noTools.status, 1);
-  assert.equal(noTools.stderr, `kexec-menu boot: Booting vmlinuz-${k.release} needs the kexec program from kexec-tools, which is not on PATH: the entry has its own device tree, which kexec_file_load cannot pass.\n`);
+  assert.equal(noTools.stderr, `kexec-menu boot: Booting vmlinuz-${k.release} needs the kexec program from kexec-tools, which is not on PATH: the entry has its own device tree, which kexec_file_load cannot pass (it passes only the running kernel's), and kexec-menu's own kexec_load serves arm64 and 32-bit ARM, not x86_64.\n`);
   if (findOnPath('kexec')) {
     const withTools = cli(['--kernel', k.image, '--dtb', dtb, '--dry-run', '--json']);
     assert.equal(withTools.status, 0, withTools.stderr);

@@ -1,0 +1,126 @@
+// The native loader: kexec_load(2) with a segment list kexec-menu builds itself, for arm64
+// and 32-bit ARM, where kexec_file_load is missing (Debian's arm64 kernels, every 32-bit ARM
+// kernel) or cannot pass the entry's own device tree. No kexec-tools: the kernel, initrd and
+// device tree are read into memory here, placed (arm64.ts, arm32.ts) and handed over in one
+// system call, whose errno becomes the one sentence (errors.ts).
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { decompressFile } from '../compression';
+import { BootError, explainBootFailure } from '../errors';
+import { type Fdt, parseFdt } from '../fdt';
+import { MAX_KERNEL_SIZE } from '../inspect';
+import type { BootPlan, NativeKernel } from '../plan';
+import { paddedSize } from '../plan';
+import type { RandomSource } from '../random';
+import { layoutArm64 } from './arm64';
+import { layoutArm, requireTree } from './arm32';
+import { type MemoryMap, parseIomem, treeReservations } from './memory';
+import { type Layout, describeSegment } from './segments';
+
+/** The part of the system-call module (src/sys) the native loader uses. */
+export interface KexecLoadSys {
+  kexecLoad(entry: number, segments: readonly { buf: Uint8Array; mem: number; memsz: number }[], flags: number): void;
+  getrandom(length: number): Uint8Array;
+  readonly KEXEC_ARCH_AARCH64: number;
+  readonly KEXEC_ARCH_ARM: number;
+}
+
+export interface NativeDeps {
+  readonly sys: KexecLoadSys;
+  /** /proc/iomem's text. */
+  readonly iomem: () => string;
+  /** The running tree (/sys/firmware/fdt), whose reservations are kept. */
+  readonly runningFdt: () => Uint8Array | undefined;
+  readonly runningFdtSource?: string;
+  readonly log?: (line: string) => void;
+}
+
+/** The memory the segments may use: iomem's RAM, minus iomem's and the running tree's reservations. */
+export function memoryMap(iomem: string, running: Uint8Array | undefined, source = '/sys/firmware/fdt'): MemoryMap {
+  const map = parseIomem(iomem);
+  if (!running) return map;
+  return { ram: map.ram, reserved: [...map.reserved, ...treeReservations(parseFdt(running, source), source)] };
+}
+
+async function kernelBytes(plan: BootPlan): Promise<Uint8Array> {
+  const u = plan.kernel.unpack;
+  if (!u) return readFileSync(plan.kernel.path);
+  try {
+    return await decompressFile(plan.kernel.path, u.method, MAX_KERNEL_SIZE, u.start, u.end);
+  } catch (err) {
+    if ((err as { code?: string }).code?.startsWith('E')) throw err;
+    throw new BootError(`${basename(plan.kernel.path)} could not be decompressed: its ${u.method} data is damaged or truncated.`, 'ENOEXEC');
+  }
+}
+
+/** The initrds as one buffer, each padded with zeros to 4 bytes (cpio headers are 4-aligned). */
+function initrdBytes(plan: BootPlan): Uint8Array | undefined {
+  if (plan.initrds.length === 0) return undefined;
+  if (plan.initrds.length === 1) return readFileSync(plan.initrds[0]!.path);
+  const out = new Uint8Array(plan.initrds.reduce((n, f) => n + paddedSize(f.size), 0));
+  let off = 0;
+  for (const f of plan.initrds) {
+    const b = readFileSync(f.path);
+    out.set(b, off);
+    off += paddedSize(b.length);
+  }
+  return out;
+}
+
+/** Lays out a plan's segments for its native kernel (pure but for the reads). */
+export async function layoutPlan(plan: BootPlan, native: NativeKernel, memory: MemoryMap, random: RandomSource): Promise<Layout & { changes: string[] }> {
+  const bytes = await kernelBytes(plan);
+  const initrd = initrdBytes(plan);
+  const fdt: Fdt | undefined = plan.dtb ? parseFdt(plan.dtb.bytes, plan.dtb.source) : undefined;
+  const base = { ...(initrd ? { initrd } : {}), cmdline: plan.cmdline, memory, random };
+  if (native.arch === 'arm64') {
+    if (!fdt) throw new BootError('The native arm64 loader needs a device tree, and there is neither the entry\'s nor /sys/firmware/fdt (an ACPI-only machine boots with kexec_file_load).', 'ENOEXEC');
+    return layoutArm64({ ...base, fdt, kernel: { bytes, textOffset: native.textOffset, imageSize: native.imageSize, bigEndian: native.bigEndian } });
+  }
+  return layoutArm({ ...base, fdt: requireTree(fdt), kernel: { bytes } });
+}
+
+export class NativeLoader {
+  readonly method = 'kexec_load' as const;
+  private loadedArch: number | undefined;
+  constructor(private readonly deps: NativeDeps) {}
+
+  private flags(native: NativeKernel): number {
+    return native.arch === 'arm64' ? this.deps.sys.KEXEC_ARCH_AARCH64 : this.deps.sys.KEXEC_ARCH_ARM;
+  }
+
+  async load(plan: BootPlan): Promise<void> {
+    const native = plan.native;
+    if (!native) throw new BootError(`${basename(plan.kernel.path)} is not a kernel kexec-menu loads natively.`, 'ENOEXEC');
+    let layout: Layout | undefined;
+    try {
+      const memory = memoryMap(this.deps.iomem(), this.deps.runningFdt(), this.deps.runningFdtSource);
+      layout = await layoutPlan(plan, native, memory, (n) => this.deps.sys.getrandom(n));
+      for (const s of layout.segments) this.deps.log?.(`segment ${describeSegment(s)}`);
+      this.deps.sys.kexecLoad(layout.entry, layout.segments.map((s) => ({ buf: s.bytes, mem: s.mem, memsz: s.memsz })), this.flags(native));
+      this.loadedArch = this.flags(native);
+    } catch (err) {
+      if (err instanceof BootError) throw err;
+      const code = (err as { code?: string }).code;
+      const ctx = {
+        stage: 'load' as const,
+        kernel: plan.kernel.path,
+        arch: native.arch,
+        method: this.method,
+        loadSize: plan.kernel.size + plan.initrdSize + (plan.dtb?.bytes.length ?? 0),
+        cmdlineLength: plan.cmdline.length,
+        ...(layout ? { segments: layout.segments.map(describeSegment) } : {}),
+      };
+      throw new BootError(explainBootFailure(err, ctx), code);
+    }
+  }
+
+  async unload(): Promise<void> {
+    try {
+      // No segments: the kernel drops what was loaded.
+      this.deps.sys.kexecLoad(0, [], this.loadedArch ?? 0);
+    } catch (err) {
+      throw new BootError(explainBootFailure(err, { stage: 'unload' }), (err as { code?: string }).code);
+    }
+  }
+}
