@@ -21,11 +21,39 @@ export interface DefaultChoice {
 }
 
 /**
+ * The ids of `bootable` (entries known to boot) in the order a timeout tries them: `first`
+ * (the menu's default, when it is among them), then those the settings' `rule` names by id
+ * or title, then those their own config marks default, then the rest, in list order, each
+ * once. The menu (src/ui) falls back along it when the default fails to boot; its head with
+ * rule 'auto' is the automatic default.
+ */
+export function bootOrder(bootable: readonly BootEntry[], rule: string, first?: string): string[] {
+  // A set, not out.includes(): the menu asks on every status line, and with 1,000 entries
+  // a list search made each call quadratic (seconds before the first frame; bench/).
+  const seen = new Set<string>();
+  const out: string[] = [];
+  const add = (e: BootEntry): void => {
+    if (seen.has(e.id)) return;
+    seen.add(e.id);
+    out.push(e.id);
+  };
+  const head = first === undefined ? undefined : bootable.find((e) => e.id === first);
+  if (head) add(head);
+  if (rule !== 'auto') {
+    const re = globToRegExp(rule);
+    bootable.filter((e) => re.test(e.id) || re.test(e.title)).forEach(add);
+  }
+  bootable.filter((e) => e.isDefault).forEach(add);
+  bootable.forEach(add);
+  return out;
+}
+
+/**
  * The first entry its own config marks default, else the first that can boot. A marked
  * entry that cannot boot is passed over: booting it would only fail after the timeout.
  */
 function autoDefault(entries: readonly BootEntry[]): string | undefined {
-  return (entries.find((e) => e.isDefault && e.resolution.ok) ?? entries.find((e) => e.resolution.ok))?.id;
+  return bootOrder(entries.filter((e) => e.resolution.ok), 'auto')[0];
 }
 
 /**
