@@ -26,3 +26,11 @@ export function ascii(b: Uint8Array, o: number, n: number): string {
   for (let i = 0; i < n; i++) s += String.fromCharCode(b[o + i]!);
   return s;
 }
+
+/** A NUL-terminated latin1 string of at most `max` bytes (to the end of `b` when it has no NUL). */
+export function cString(b: Uint8Array, o: number, max: number): string {
+  const stop = Math.min(b.length, o + max);
+  let end = o;
+  while (end < stop && b[end] !== 0) end++;
+  return ascii(b, o, end - o);
+}

@@ -3,108 +3,32 @@
 // show versions of loose kernels and to grey out kernels of another architecture; the
 // loader uses it to decide how to load.
 //
-// Formats (offsets from each format's documentation):
-// - x86 bzImage: Documentation/arch/x86/boot.rst, setup header at 0x1f1, "HdrS" at 0x202;
-//   the version string lives at 0x200 + kernel_version.
-// - arm64 Image: Documentation/arch/arm64/booting.rst, "ARM\x64" at 0x38.
-// - 32-bit ARM zImage: magic 0x016f2818 at 0x24, start/end at 0x28/0x2c, 0x04030201 at 0x30.
-// - riscv Image: Documentation/arch/riscv/boot-image-header.rst, "RSC\x05" at 0x38
-//   ("RISCV\0\0\0" at 0x30 in older kernels).
-// - ELF vmlinux: e_machine.
-// - EFI zboot: drivers/firmware/efi/libstub/zboot-header.S, "zimg" at 4, payload offset and
-//   size at 8 and 12, the compression name at 0x18.
-// - whole-file gzip/xz/zstd/lz4/bzip2 (Image.gz…): compression.ts.
+// Each format's header is parsed in its own module of ./image/ (bzImage, arm64 and riscv
+// Image, 32-bit ARM zImage, ELF, the PE header of EFI stubs, EFI zboot), each citing its
+// format's documentation; whole-file gzip/xz/zstd/lz4/bzip2 (Image.gz…) is compression.ts.
+// This module reads the files, looks through decompression for the image inside and the
+// "Linux version" banner, and judges whether this machine can kexec what it found.
 import { closeSync, fstatSync, openSync, readSync, readFileSync, statSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { endianness } from 'node:os';
+import { be32, cString, le32 } from '../fs/bytes';
 import { type Architecture, runningArch } from '../machine/arch';
 import { BootError, explainBootFailure } from './errors';
-import { cannotDecompress, decompressedStream, detectCompression, zbootCompression, type Compression } from './compression';
+import { cannotDecompress, decompressedStream, detectCompression, zbootCompression } from './compression';
 import { FdtError, MAX_FDT_SIZE, boardIdentity, findNode, getProp, parseFdt, readFdtHeader, stringList } from './fdt';
+import { bzImageVersionOffset } from './image/bzimage';
+import { type KernelHeader, architectureOf, describe, parseRawHeader } from './image/header';
+import { parsePeHeader } from './image/pe';
+import { parseZbootHeader } from './image/zboot';
+import { zImagePayload } from './image/zimage';
 
-/** Kernel architecture names (the kernel's ARCH plus bitness): x86_64, x86, arm64, arm, riscv64… */
-export interface BzImageHeader {
-  readonly format: 'bzImage';
-  /** Boot protocol version, "2.15". */
-  readonly protocol: string;
-  readonly setupSects: number;
-  /** loadflags LOADED_HIGH: a bzImage (protected-mode code at 1 MiB) rather than a zImage. */
-  readonly loadedHigh: boolean;
-  readonly relocatable: boolean;
-  /** xloadflags (protocol 2.12+). */
-  readonly kernel64: boolean;
-  readonly canBeLoadedAbove4G: boolean;
-  readonly efiHandover32: boolean;
-  readonly efiHandover64: boolean;
-  readonly efiKexec: boolean;
-  /** Size of the file the setup header describes: (setup_sects + 1) * 512 + syssize * 16. */
-  readonly declaredSize: number;
-  readonly payloadOffset?: number;
-  readonly payloadLength?: number;
-  readonly initSize?: number;
-}
-
-export interface Arm64ImageHeader {
-  readonly format: 'arm64-image';
-  readonly textOffset: number;
-  readonly imageSize: number;
-  readonly bigEndian: boolean;
-  /** Kernel page size, when the header says (flags bits 1-2). */
-  readonly pageSize?: 4096 | 16384 | 65536;
-  /** flags bit 3: may be placed anywhere in memory, not only near the start of DRAM. */
-  readonly placeAnywhere: boolean;
-}
-
-export interface ArmZImageHeader {
-  readonly format: 'arm-zimage';
-  readonly start: number;
-  readonly end: number;
-  readonly bigEndian: boolean;
-  /** The compression of the kernel inside the decompressor, when its magic is found. */
-  readonly payloadCompression?: Compression;
-}
-
-export interface RiscvImageHeader {
-  readonly format: 'riscv-image';
-  readonly textOffset: number;
-  readonly imageSize: number;
-  /** Header version "major.minor". */
-  readonly headerVersion: string;
-}
-
-export interface ElfHeader {
-  readonly format: 'elf';
-  readonly bits: 32 | 64;
-  readonly bigEndian: boolean;
-  readonly machine: number;
-  /** The architecture's name, or `machine N` for an e_machine kexec-menu does not know. */
-  readonly machineName: string;
-}
-
-export interface ZbootHeader {
-  readonly format: 'efi-zboot';
-  /** As the header names it: gzip, zstd, lzma, xzkern, lz4, lzo, bzip2. */
-  readonly compression: string;
-  readonly payloadOffset: number;
-  readonly payloadSize: number;
-  /** Architecture from the PE header's machine field. */
-  readonly peArchitecture?: Architecture;
-  /** The image inside, when it could be decompressed. */
-  readonly inner?: KernelHeader;
-  /** Why the image inside could not be looked at. */
-  readonly innerUnavailable?: string;
-}
-
-export interface CompressedHeader {
-  readonly format: 'compressed';
-  readonly method: Compression;
-  readonly inner?: KernelHeader;
-  readonly innerUnavailable?: string;
-  /** From the gzip trailer (modulo 4 GiB, which no kernel reaches). */
-  readonly uncompressedSize?: number;
-}
-
-export type KernelHeader = BzImageHeader | Arm64ImageHeader | ArmZImageHeader | RiscvImageHeader | ElfHeader | ZbootHeader | CompressedHeader;
+export type { Arm64ImageHeader } from './image/arm64';
+export type { BzImageHeader } from './image/bzimage';
+export type { ElfHeader } from './image/elf';
+export type { CompressedHeader, KernelHeader } from './image/header';
+export type { RiscvImageHeader } from './image/riscv';
+export type { ZbootHeader } from './image/zboot';
+export type { ArmZImageHeader } from './image/zimage';
 
 export interface Verdict {
   readonly ok: boolean;
@@ -168,146 +92,6 @@ function readHead(path: string, length: number, position = 0): { head: Buffer; s
   }
 }
 
-function u16(b: Buffer, off: number): number {
-  return off + 2 <= b.length ? b.readUInt16LE(off) : 0;
-}
-function u32(b: Buffer, off: number): number {
-  return off + 4 <= b.length ? b.readUInt32LE(off) : 0;
-}
-function u64n(b: Buffer, off: number): number {
-  return off + 8 <= b.length ? Number(b.readBigUInt64LE(off)) : 0;
-}
-function cString(b: Buffer, off: number, max: number): string {
-  const end = b.indexOf(0, off);
-  return b.toString('latin1', off, end === -1 ? Math.min(b.length, off + max) : Math.min(end, off + max));
-}
-
-const PE_MACHINES: Readonly<Record<number, Architecture>> = {
-  0x8664: 'x86_64',
-  0x014c: 'x86',
-  0xaa64: 'arm64',
-  0x01c2: 'arm',
-  0x01c4: 'arm',
-  0x5064: 'riscv64',
-  0x5032: 'riscv32',
-  0x6264: 'loongarch64',
-};
-
-interface PeInfo {
-  readonly machine?: Architecture;
-  /** End of the last section's raw data: the least size the file must have. */
-  readonly rawEnd: number;
-}
-
-/** The PE header an EFI-stub kernel carries (x86 bzImage, arm64/riscv Image, zboot). */
-function readPe(head: Buffer): PeInfo | undefined {
-  if (head[0] !== 0x4d || head[1] !== 0x5a) return undefined;
-  const pe = u32(head, 0x3c);
-  if (pe === 0 || pe + 24 > head.length || head.toString('latin1', pe, pe + 4) !== 'PE\0\0') return undefined;
-  const machine = PE_MACHINES[u16(head, pe + 4)];
-  const sections = u16(head, pe + 6);
-  const table = pe + 24 + u16(head, pe + 20);
-  let rawEnd = 0;
-  for (let i = 0; i < Math.min(sections, 96); i++) {
-    const s = table + i * 40;
-    if (s + 40 > head.length) break;
-    const rawSize = u32(head, s + 16);
-    const rawPtr = u32(head, s + 20);
-    if (rawSize > 0) rawEnd = Math.max(rawEnd, rawPtr + rawSize);
-  }
-  return { ...(machine ? { machine } : {}), rawEnd };
-}
-
-const ELF_MACHINES: Readonly<Record<number, Architecture>> = {
-  3: 'x86',
-  62: 'x86_64',
-  40: 'arm',
-  183: 'arm64',
-  258: 'loongarch64',
-  20: 'powerpc',
-  21: 'powerpc64',
-  22: 's390x',
-  8: 'mips',
-};
-
-function elfArchitecture(machine: number, bits: number): Architecture | undefined {
-  if (machine === 243) return bits === 64 ? 'riscv64' : 'riscv32';
-  return ELF_MACHINES[machine];
-}
-
-/** Parses the header of an uncompressed image (not a whole-file-compressed one). */
-function parseRawHeader(head: Buffer): KernelHeader | undefined {
-  // x86 setup header
-  if (head.length >= 0x264 && head.toString('latin1', 0x202, 0x206) === 'HdrS') {
-    const protocol = u16(head, 0x206);
-    const setupSects = head[0x1f1] || 4;
-    const loadflags = head[0x211]!;
-    const xload = protocol >= 0x20c ? u16(head, 0x236) : 0;
-    const syssize = u32(head, 0x1f4);
-    return {
-      format: 'bzImage',
-      protocol: `${protocol >> 8}.${String(protocol & 0xff).padStart(2, '0')}`,
-      setupSects,
-      loadedHigh: (loadflags & 1) !== 0,
-      relocatable: protocol >= 0x205 && head[0x234] !== 0,
-      kernel64: (xload & 1) !== 0,
-      canBeLoadedAbove4G: (xload & 2) !== 0,
-      efiHandover32: (xload & 4) !== 0,
-      efiHandover64: (xload & 8) !== 0,
-      efiKexec: (xload & 16) !== 0,
-      declaredSize: (setupSects + 1) * 512 + syssize * 16,
-      ...(protocol >= 0x208 ? { payloadOffset: u32(head, 0x248) + (setupSects + 1) * 512, payloadLength: u32(head, 0x24c) } : {}),
-      ...(protocol >= 0x20a ? { initSize: u32(head, 0x260) } : {}),
-    };
-  }
-  if (head.length >= 0x40 && head.toString('latin1', 0x38, 0x3c) === 'ARMd') {
-    const flags = u64n(head, 0x18);
-    const pageSizes = [undefined, 4096, 16384, 65536] as const;
-    const pageSize = pageSizes[(flags >> 1) & 3];
-    return {
-      format: 'arm64-image',
-      textOffset: u64n(head, 0x08),
-      imageSize: u64n(head, 0x10),
-      bigEndian: (flags & 1) !== 0,
-      ...(pageSize ? { pageSize } : {}),
-      placeAnywhere: (flags & 8) !== 0,
-    };
-  }
-  if (head.length >= 0x40 && (head.toString('latin1', 0x38, 0x3c) === 'RSC\x05' || head.toString('latin1', 0x30, 0x38) === 'RISCV\0\0\0')) {
-    const v = u32(head, 0x28);
-    return { format: 'riscv-image', textOffset: u64n(head, 0x08), imageSize: u64n(head, 0x10), headerVersion: `${v >>> 16}.${v & 0xffff}` };
-  }
-  if (head.length >= 0x34 && (u32(head, 0x24) === 0x016f2818 || head.readUInt32BE(0x24) === 0x016f2818)) {
-    const bigEndian = u32(head, 0x24) !== 0x016f2818;
-    const rd = (off: number) => (bigEndian ? head.readUInt32BE(off) : head.readUInt32LE(off));
-    return { format: 'arm-zimage', start: rd(0x28), end: rd(0x2c), bigEndian, ...payloadCompressionOf(head) };
-  }
-  if (head.length >= 0x14 && head[0] === 0x7f && head.toString('latin1', 1, 4) === 'ELF') {
-    const bits = head[4] === 2 ? 64 : 32;
-    const bigEndian = head[5] === 2;
-    const machine = bigEndian ? head.readUInt16BE(0x12) : head.readUInt16LE(0x12);
-    return { format: 'elf', bits, bigEndian, machine, machineName: elfArchitecture(machine, bits) ?? `machine ${machine}` };
-  }
-  return undefined;
-}
-
-/** The compressed kernel inside a 32-bit ARM zImage's decompressor: the first magic found. */
-function payloadCompressionOf(head: Buffer): { payloadCompression?: Compression } {
-  const candidates: Array<[Compression, Buffer]> = [
-    ['gzip', Buffer.from([0x1f, 0x8b, 0x08])],
-    ['xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])],
-    ['lz4', Buffer.from([0x02, 0x21, 0x4c, 0x18])],
-    ['zstd', Buffer.from([0x28, 0xb5, 0x2f, 0xfd])],
-    ['lzo', Buffer.from([0x89, 0x4c, 0x5a, 0x4f])],
-  ];
-  let best: [Compression, number] | undefined;
-  for (const [name, magic] of candidates) {
-    const at = head.indexOf(magic, 0x40);
-    if (at !== -1 && (!best || at < best[1])) best = [name, at];
-  }
-  return best ? { payloadCompression: best[0] } : {};
-}
-
 /** "Linux version X" in a stream of a kernel's bytes, as `file` and `strings` find it. */
 async function findBanner(chunks: AsyncIterable<Buffer> & { destroy?(): void }, limit: number): Promise<string | undefined> {
   let carry = Buffer.alloc(0);
@@ -363,9 +147,8 @@ async function readPast(chunks: AsyncIterable<Buffer> & { destroy?(): void }, li
 
 /** The version string a bzImage's setup header points at (0x200 + kernel_version). */
 function bzImageVersion(head: Buffer, readAt: (offset: number) => Buffer): string | undefined {
-  const ptr = u16(head, 0x20e);
-  if (!ptr) return undefined;
-  const at = 0x200 + ptr;
+  const at = bzImageVersionOffset(head);
+  if (at === undefined) return undefined;
   const bytes = at + MAX_BANNER <= head.length ? head.subarray(at, at + MAX_BANNER) : readAt(at);
   const text = cString(bytes, 0, MAX_BANNER);
   return /^[0-9]/.test(text) ? text.trim() : undefined;
@@ -394,45 +177,6 @@ function teeHead(src: AsyncIterable<Buffer> & { destroy(): void }, n: number): {
     destroy: () => src.destroy(),
   };
   return { head: () => Buffer.concat(parts), total: () => total, chunks };
-}
-
-function architectureOf(h: KernelHeader | undefined): Architecture | undefined {
-  if (!h) return undefined;
-  switch (h.format) {
-    case 'bzImage':
-      return h.kernel64 ? 'x86_64' : 'x86';
-    case 'arm64-image':
-      return 'arm64';
-    case 'arm-zimage':
-      return 'arm';
-    case 'riscv-image':
-      return 'riscv64';
-    case 'elf':
-      return elfArchitecture(h.machine, h.bits);
-    case 'efi-zboot':
-      return architectureOf(h.inner) ?? h.peArchitecture;
-    case 'compressed':
-      return architectureOf(h.inner);
-  }
-}
-
-function describe(h: KernelHeader): string {
-  switch (h.format) {
-    case 'bzImage':
-      return `x86 ${h.loadedHigh ? 'bzImage' : 'zImage'}, boot protocol ${h.protocol}${h.kernel64 ? ', 64-bit' : ', 32-bit'}${h.relocatable ? ', relocatable' : ''}${h.efiHandover64 || h.efiHandover32 ? ', EFI handover' : ''}`;
-    case 'arm64-image':
-      return `arm64 Image, ${h.bigEndian ? 'big' : 'little'}-endian${h.pageSize ? `, ${h.pageSize / 1024}K pages` : ''}, text offset 0x${h.textOffset.toString(16)}, image size ${h.imageSize}`;
-    case 'arm-zimage':
-      return `32-bit ARM zImage, ${h.bigEndian ? 'big' : 'little'}-endian${h.payloadCompression ? `, ${h.payloadCompression}-compressed kernel inside` : ''}`;
-    case 'riscv-image':
-      return `RISC-V Image, header version ${h.headerVersion}, image size ${h.imageSize}`;
-    case 'elf':
-      return `ELF ${h.bits}-bit ${h.bigEndian ? 'MSB' : 'LSB'} vmlinux for ${h.machineName}`;
-    case 'efi-zboot':
-      return `EFI zboot image (${h.compression}-compressed payload of ${h.payloadSize} bytes)${h.inner ? ` holding ${describe(h.inner)}` : ''}`;
-    case 'compressed':
-      return `${h.method}-compressed${h.inner ? ` ${describe(h.inner)}` : ' file'}`;
-  }
 }
 
 /** Whether a kernel of this header can be started by kexec from a machine of `host` arch. */
@@ -479,7 +223,7 @@ function checkTruncation(h: KernelHeader, head: Buffer, size: number, what: stri
   };
   if (h.format === 'bzImage') short(h.declaredSize, 'its setup header');
   if (h.format === 'arm-zimage' && h.end > h.start) short(h.end - h.start, 'its zImage header');
-  const pe = readPe(head);
+  const pe = parsePeHeader(head);
   if (pe && pe.rawEnd > 0 && h.format !== 'elf') short(pe.rawEnd, 'its PE section table');
 }
 
@@ -531,6 +275,7 @@ async function inspectImage(path: string, hostArch: Architecture, reach: Reach):
     const { head, size } = readHead(path, HEAD_SIZE);
     if (size < 512) throw new FormatError(`${size} bytes is too short to be a kernel image`);
     let header: KernelHeader | undefined = parseRawHeader(head);
+    const zboot = header ? undefined : parseZbootHeader(head);
     let version: string | undefined;
     let versionUnavailable: string | undefined;
 
@@ -543,10 +288,10 @@ async function inspectImage(path: string, hostArch: Architecture, reach: Reach):
         versionUnavailable = BANNER_NOT_READ;
       } else if (header.format === 'arm-zimage') {
         const method = header.payloadCompression;
-        if (method === 'gzip') {
+        const at = method === 'gzip' ? zImagePayload(head)?.offset : undefined;
+        if (at !== undefined) {
           // The decompressor's payload is a gzip stream ending in junk the decompressor ignores;
           // the banner is found long before that.
-          const at = head.indexOf(Buffer.from([0x1f, 0x8b, 0x08]), 0x40);
           version = await findBanner(decompressedStream(path, 'gzip', at), MAX_KERNEL_SIZE).catch(() => undefined);
         }
         if (version === undefined) versionUnavailable = method && method !== 'gzip' ? `the kernel inside the zImage is ${method}-compressed, which kexec-menu does not decompress` : 'no readable kernel inside the zImage';
@@ -554,11 +299,8 @@ async function inspectImage(path: string, hostArch: Architecture, reach: Reach):
         version = await findBanner(fileChunks(path), MAX_KERNEL_SIZE);
         if (version === undefined) versionUnavailable = 'no "Linux version" banner in the image';
       }
-    } else if (head.toString('latin1', 0, 2) === 'MZ' && head.toString('latin1', 4, 8) === 'zimg') {
-      const payloadOffset = u32(head, 8);
-      const payloadSize = u32(head, 12);
-      const compression = cString(head, 0x18, 32);
-      const pe = readPe(head);
+    } else if (zboot) {
+      const { compression, payloadOffset, payloadSize } = zboot;
       if (payloadOffset < 0x40 || payloadOffset + payloadSize > size) {
         throw new FormatError(`the EFI zboot header puts its payload at ${payloadOffset}+${payloadSize}, beyond the file's ${size} bytes (truncated?)`);
       }
@@ -567,11 +309,7 @@ async function inspectImage(path: string, hostArch: Architecture, reach: Reach):
       let inner: Looked | undefined;
       if (method && !why) inner = await lookInside(decompressedStream(path, method, payloadOffset, payloadOffset + payloadSize), 'the EFI zboot payload', reach);
       header = {
-        format: 'efi-zboot',
-        compression,
-        payloadOffset,
-        payloadSize,
-        ...(pe?.machine ? { peArchitecture: pe.machine } : {}),
+        ...zboot,
         ...(inner ? { inner: inner.header } : { innerUnavailable: why! }),
       };
       version = inner?.version;
@@ -582,7 +320,7 @@ async function inspectImage(path: string, hostArch: Architecture, reach: Reach):
       const why = cannotDecompress(method);
       let inner: Looked | undefined;
       if (!why) inner = await lookInside(decompressedStream(path, method), `the ${method}-compressed data`, reach);
-      const uncompressedSize = method === 'gzip' && size >= 4 ? readHead(path, 4, size - 4).head.readUInt32LE(0) : undefined;
+      const uncompressedSize = method === 'gzip' && size >= 4 ? le32(readHead(path, 4, size - 4).head, 0) : undefined;
       header = {
         format: 'compressed',
         method,
@@ -656,7 +394,7 @@ export function inspectDeviceTree(path: string): DeviceTreeInfo {
 export function looksLikeDeviceTree(path: string): boolean {
   try {
     const { head } = readHead(path, 4);
-    return head.length === 4 && head.readUInt32BE(0) === 0xd00dfeed;
+    return head.length === 4 && be32(head, 0) === 0xd00dfeed;
   } catch {
     return false;
   }

@@ -7,22 +7,14 @@ import { join } from 'node:path';
 import * as zlib from 'node:zlib';
 import { BootError } from '../../src/kexec/errors';
 import { inspectKernelImage, kexecVerdictOfFile, type KernelImageInfo } from '../../src/kexec/inspect';
-import { debianKernel, run, type DebianKernel } from './debian';
+import { run } from './debian';
+import { kernelOrSkip, riscvImage, zbootAround } from './image/fixtures';
 
 let dir: string;
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'kexec-inspect-'));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function kernelOrSkip(t: { skip(msg: string): void }, arch: 'amd64' | 'arm64' | 'armhf'): DebianKernel | undefined {
-  const k = debianKernel(arch);
-  if (typeof k === 'string') {
-    t.skip(k);
-    return undefined;
-  }
-  return k;
-}
 
 async function rejects(path: string, pattern: RegExp): Promise<BootError> {
   try {
@@ -34,22 +26,6 @@ async function rejects(path: string, pattern: RegExp): Promise<BootError> {
     return err;
   }
   assert.fail(`${path} was accepted`);
-}
-
-function zbootAround(payload: Buffer, compression: string, peMachine: number): Buffer {
-  // drivers/firmware/efi/libstub/zboot-header.S: MZ, "zimg", payload offset/size, the
-  // compression name at 0x18, LINUX_PE_MAGIC at 0x38, the PE header offset at 0x3c.
-  const header = Buffer.alloc(0x200);
-  header.write('MZ', 0, 'latin1');
-  header.write('zimg', 4, 'latin1');
-  header.writeUInt32LE(0x200, 8);
-  header.writeUInt32LE(payload.length, 12);
-  header.write(compression + '\0', 0x18, 'latin1');
-  header.writeUInt32LE(0x818223cd, 0x38);
-  header.writeUInt32LE(0x40, 0x3c);
-  header.write('PE\0\0', 0x40, 'latin1');
-  header.writeUInt16LE(peMachine, 0x44);
-  return Buffer.concat([header, payload]);
 }
 
 test('x86 bzImage from Debian: header, and the version equals the package\'s', async (t) => {
@@ -220,16 +196,8 @@ test('32-bit ARM zImage from Debian armmp: header and the payload compression', 
 });
 
 test('a riscv Image header (no Debian riscv64 kernel in bookworm: built from the documented layout)', async () => {
-  const img = Buffer.alloc(64 * 1024);
-  img.writeUInt32LE(0x5a4d, 0); // MZ, as with the EFI stub
-  img.writeBigUInt64LE(0x200000n, 0x08); // text_offset
-  img.writeBigUInt64LE(0x1400000n, 0x10); // image_size
-  img.writeUInt32LE(0x2, 0x28); // header version 0.2
-  img.write('RISCV\0\0\0', 0x30, 'latin1');
-  img.write('RSC\x05', 0x38, 'latin1');
-  img.write('Linux version 6.6.15-riscv64 (builder@host) (gcc 13) #1 SMP\n', 0x8000, 'latin1');
   const p = join(dir, 'Image-riscv');
-  writeFileSync(p, img);
+  writeFileSync(p, riscvImage());
   const info: KernelImageInfo = await inspectKernelImage(p, 'riscv64');
   assert.deepEqual(info.header, { format: 'riscv-image', textOffset: 0x200000, imageSize: 0x1400000, headerVersion: '0.2' });
   assert.equal(info.release, '6.6.15-riscv64');
