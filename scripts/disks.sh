@@ -64,8 +64,10 @@ marker_initrd() {
   local busybox=$1 dest=$2
   local dir
   dir=$work/marker-$(basename "$dest")
-  mkdir -p "$dir/bin" "$dir/proc" "$dir/dev"
+  mkdir -p "$dir/bin" "$dir/proc" "$dir/dev" "$dir/sys" "$dir/etc"
   install -m 0755 "$busybox/bin/busybox" "$dir/bin/busybox"
+  # A file only this initrd holds: the marker prints it, proving the initrd was loaded whole.
+  echo "marker-initrd-$(basename "$dest" .img)" > "$dir/etc/kexec-menu-marker"
   cat > "$dir/init" <<'EOF'
 #!/bin/busybox sh
 # Marker kernel's init: say which command line this kernel got, then power off.
@@ -74,11 +76,17 @@ marker_initrd() {
 /bin/busybox dmesg -n 1
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t devtmpfs devtmpfs /dev
+/bin/busybox mount -t sysfs sysfs /sys
 line="KEXEC-MENU-MARKER cmdline=$(/bin/busybox cat /proc/cmdline)"
+# What the loader handed over besides the command line: a property only the device trees on
+# the sample disks carry (scripts/disks.sh adds it; the running tree lacks it), and a file
+# of this initrd.
+dt=$(/bin/busybox cat /proc/device-tree/kexec-menu,from-disk 2>/dev/null | /bin/busybox tr -d '\000')
+proof="KEXEC-MENU-PROOF dt=${dt:-none} initrd=$(/bin/busybox cat /etc/kexec-menu-marker)"
 # Every serial port there is (x86 ttyS0, arm64 virt ttyAMA0, raspi3b's mini UART ttyS1):
 # ports without a UART behind them refuse the write.
 for tty in /dev/ttyS0 /dev/ttyS1 /dev/ttyAMA0; do
-  [ -c "$tty" ] && echo "$line" 2>/dev/null > "$tty"
+  [ -c "$tty" ] && { echo "$line"; echo "$proof"; } 2>/dev/null > "$tty"
 done
 /bin/busybox sync
 /bin/busybox poweroff -f
@@ -333,6 +341,9 @@ mkdir -p "$r"
 install -m 0644 "$arm_image" "$r/kernel8.img"
 install -m 0644 "$work/initrd-arm64.img" "$r/initrd.img"
 install -m 0644 "$rpi_dtb" "$r/bcm2837-rpi-3-b-plus.dtb"
+# The card's copy differs from the tree QEMU boots with (Debian's file) by one property,
+# which the marker kernel prints: proof that the DTB from the card reached it.
+fdtput -t s "$r/bcm2837-rpi-3-b-plus.dtb" / kexec-menu,from-disk rpi-sd.img
 cat > "$r/config.txt" <<'EOF'
 # For more options and information see
 # http://rpf.io/configtxt
@@ -393,7 +404,7 @@ start=8192, size=$(( 64 * 2048 )), type=c
 EOF
 dd if="$work/rpi-boot.vfat" of="$sd" bs=1M seek=4 conv=notrunc,sparse status=none
 
-# --- arm64-virt.ext4: kexec-tools with --dtb on QEMU's arm64 virt machine
+# --- arm64-virt.ext4: a device tree from disk on QEMU's arm64 virt machine (the native kexec_load)
 a=$work/arm64
 mkdir -p "$a/boot/extlinux" "$a/boot/dtbs"
 install -m 0644 "$arm_image" "$a/boot/Image-$arm_kver"
@@ -403,6 +414,8 @@ install -m 0644 "$work/initrd-arm64.img" "$a/boot/initrd.img-$arm_kver"
 qemu-system-aarch64 -M virt,dumpdtb="$work/virt.dtb" -cpu cortex-a57 -m 1024 -smp 1 -nographic >/dev/null
 fdtput -d "$work/virt.dtb" /chosen kaslr-seed 2>/dev/null || true
 if fdtget "$work/virt.dtb" /chosen kaslr-seed >/dev/null 2>&1; then echo "disks.sh: kaslr-seed still in virt.dtb" >&2; exit 1; fi
+# A property only this file has (the marker kernel prints it).
+fdtput -t s "$work/virt.dtb" / kexec-menu,from-disk arm64-virt.ext4
 install -m 0644 "$work/virt.dtb" "$a/boot/dtbs/qemu-virt.dtb"
 cat > "$a/boot/extlinux/extlinux.conf" <<EOF
 default arm64-dtb

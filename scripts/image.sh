@@ -17,6 +17,10 @@
 # listed in /etc/kexec-menu/modules, loaded by sysinit).
 #
 # KEXEC_MENU_NODE=host uses this machine's node instead (amd64 only).
+# kexec-tools: in the amd64 image (its shell-level VM tests drive `kexec -s -l`); the arm64
+# image loads natively (kexec-menu's own kexec_load) and leaves it out, unless
+# KEXEC_MENU_KEXEC_TOOLS=1 (the last resort for uImage / ELF vmlinux kernels). Without it,
+# init's restart action starts the loaded kernel with `kexec-menu boot --exec-loaded`.
 set -euo pipefail
 arch=${1:-amd64}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,8 +57,11 @@ mkdir -p "$out" "$root"
 say() { echo "image.sh: $*" >&2; }
 
 # --- Debian packages (downloaded and unpacked into cache/debian/ARCH/root/, never installed)
-mapfile -t roots < <(scripts/debian-packages.sh "$arch" "linux-image-$arch" busybox-static kexec-tools)
-kernel_root=${roots[0]} busybox_root=${roots[1]} kexec_root=${roots[2]}
+with_kexec_tools=${KEXEC_MENU_KEXEC_TOOLS:-$([ "$arch" = amd64 ] && echo 1 || echo 0)}
+packages=("linux-image-$arch" busybox-static)
+[ "$with_kexec_tools" = 1 ] && packages+=(kexec-tools)
+mapfile -t roots < <(scripts/debian-packages.sh "$arch" "${packages[@]}")
+kernel_root=${roots[0]} busybox_root=${roots[1]} kexec_root=${roots[2]:-}
 kernel_root=$(cd "$kernel_root" && pwd -P)
 kver=$(find "$kernel_root/lib/modules" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort | tail -n1)
 vmlinuz=$kernel_root/boot/vmlinuz-$kver
@@ -158,9 +165,11 @@ exec /sbin/init "$@"
 EOF
 chmod 0755 "$root/init"
 
-install -D -m 0755 "$kexec_root/sbin/kexec" "$root/usr/sbin/kexec"
-check_machine "$root/usr/sbin/kexec"
-copy_libs "$root/usr/sbin/kexec"
+if [ "$with_kexec_tools" = 1 ]; then
+  install -D -m 0755 "$kexec_root/sbin/kexec" "$root/usr/sbin/kexec"
+  check_machine "$root/usr/sbin/kexec"
+  copy_libs "$root/usr/sbin/kexec"
+fi
 
 install -D -m 0755 "$node_bin" "$root/usr/bin/node"
 check_machine "$root/usr/bin/node"
@@ -230,6 +239,12 @@ BR2_PACKAGE_KEXEC_MENU_TERM="vt100"
 BR2_PACKAGE_KEXEC_MENU_SETTINGS=""
 EOF
 BR2_CONFIG=$work/br2.config "$board/post-build.sh" "$root"
+if [ "$with_kexec_tools" != 1 ]; then
+  # No kexec program: BusyBox init's restart action (the `init` hand-over) starts the loaded
+  # kernel through kexec-menu's own reboot(LINUX_REBOOT_CMD_KEXEC).
+  sed -i 's|^null::restart:/usr/sbin/kexec -f -e$|null::restart:/usr/bin/kexec-menu boot --exec-loaded|' "$root/etc/inittab"
+  ! grep -q '/usr/sbin/kexec ' "$root/etc/inittab" || { say "inittab still names /usr/sbin/kexec"; exit 1; }
+fi
 
 # --- the archive: the tree (owned by root), then /dev/console, which a tree made without
 # root cannot hold: the kernel reads concatenated newc archives one after the other.
@@ -253,7 +268,7 @@ mv "$work/initramfs.cpio.gz" "$out/initramfs.cpio.gz"
   echo "ARCH=$arch"
   echo "KERNEL=$kver $(cat "$kernel_root/.version")"
   echo "BUSYBOX=$(cat "$busybox_root/.version")"
-  echo "KEXEC_TOOLS=$(cat "$kexec_root/.version")"
+  echo "KEXEC_TOOLS=$([ "$with_kexec_tools" = 1 ] && cat "$kexec_root/.version" || echo none)"
   echo "NODE=$node_desc"
   echo "KEXEC_MENU=$version"
   echo "MODULES=$(tr '\n' ' ' < "$root/etc/kexec-menu/modules")"
