@@ -11,6 +11,13 @@ export interface YamlText {
 }
 
 export function parseYaml(text: string): YamlText {
+  // Deep nesting costs the yaml package memory far beyond the text's size (400 KB of `[`:
+  // 300 MB), so it is refused before the text reaches it.
+  const deep = deepNesting(text);
+  if (deep !== undefined) {
+    const empty = parseDocument('');
+    return { doc: empty, line: (offset) => lineOf(text, offset), errors: [{ line: deep.line, pos: [deep.offset, deep.offset + 1], message: deep.message }] };
+  }
   const counter = new LineCounter();
   // We walk the node tree and never call toJS(), so aliases are never expanded ("billion
   // laughs" cannot happen): an alias where a value belongs is reported as a wrong type.
@@ -24,6 +31,80 @@ export function parseYaml(text: string): YamlText {
     message: e.code === 'DUPLICATE_KEY' ? `key '${keyAt(text, e.pos[0])}' is given twice` : firstSentence(e.message),
   }));
   return { doc, line, errors };
+}
+
+/** Deeper than this, flow collections (`[[[…`, `{a: {a: …`) or block indicators on one line (`- - - …`), is not one of our files. */
+export const MAX_YAML_NESTING = 32;
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+const SPACE = new Set([' ', '\t', '\r']);
+
+/**
+ * Where the text first nests deeper than MAX_YAML_NESTING, read as YAML reads it in one
+ * linear pass: flow brackets count where a value may start (a `[` inside a plain block scalar
+ * is text), quoted scalars, comments and block scalars (`|`, `>`) are skipped.
+ */
+function deepNesting(text: string): { readonly line: number; readonly offset: number; readonly message: string } | undefined {
+  let flow = 0;
+  let block = 0; // `- ` / `? ` indicators opening this line
+  let line = 1;
+  let indent = 0;
+  let prev = '\n'; // the last character on this line that is not a space ('\n': none yet)
+  let i = 0;
+  const skipTo = (stop: number): void => {
+    for (let j = i; j < stop; j++) if (text[j] === '\n') line++;
+    i = stop;
+  };
+  for (; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      block = 0;
+      prev = '\n';
+      indent = 0;
+      while (text[i + 1 + indent] === ' ') indent++;
+      continue;
+    }
+    if (SPACE.has(c)) continue;
+    const afterSpace = i === 0 || SPACE.has(text[i - 1]!) || text[i - 1] === '\n';
+    const valueStarts =
+      flow > 0 ? afterSpace || prev === '[' || prev === '{' || prev === ',' || prev === ':' : afterSpace && (prev === '\n' || prev === ':' || prev === '-' || prev === '?');
+    if (c === '#' && afterSpace) {
+      const end = text.indexOf('\n', i);
+      i = (end < 0 ? text.length : end) - 1;
+      continue;
+    }
+    if (valueStarts && (c === '"' || c === "'")) {
+      // To the closing quote ('' and \" are the quote itself).
+      let j = i + 1;
+      while (j < text.length && (text[j] !== c || (c === "'" && text[j + 1] === "'" && ++j) || (c === '"' && text[j - 1] === '\\'))) j++;
+      skipTo(j);
+    } else if (valueStarts && flow === 0 && (c === '|' || c === '>')) {
+      // A block scalar: the lines indented deeper than this one are its text.
+      let j = text.indexOf('\n', i);
+      while (j >= 0) {
+        let k = j + 1;
+        while (text[k] === ' ') k++;
+        if (k - j - 1 <= indent && text[k] !== '\n' && k < text.length) break;
+        j = text.indexOf('\n', k);
+      }
+      skipTo(j < 0 ? text.length : j);
+      i--;
+    } else if ((c === '[' || c === '{') && (valueStarts || flow > 0)) {
+      if (++flow > MAX_YAML_NESTING) return { line, offset: i, message: `brackets are nested more than ${MAX_YAML_NESTING} deep here: the file is not read` };
+    } else if ((c === ']' || c === '}') && flow > 0) {
+      flow--;
+    } else if ((c === '-' || c === '?') && flow === 0 && prev !== ':' && (prev === '\n' || prev === '-' || prev === '?') && (i + 1 >= text.length || SPACE.has(text[i + 1]!) || text[i + 1] === '\n')) {
+      if (++block > MAX_YAML_NESTING) return { line, offset: i, message: `more than ${MAX_YAML_NESTING} lists or keys open on one line here: the file is not read` };
+    }
+    prev = c;
+  }
+  return undefined;
 }
 
 /** The key written at an offset (yaml's error range covers only its first character). */

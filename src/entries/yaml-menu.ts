@@ -11,8 +11,12 @@ import { containsError, describeValue, isMap, isScalar, isSeq, keyName, nodeLine
 /** Where a partition's own menu is looked for, in this order (a separate /boot first). */
 export const PARTITION_MENU_FILES = ['/boot/kexec-menu.yaml', '/kexec-menu.yaml'] as const;
 
-/** A menu is a short hand-written file; anything larger is a mistake, not a menu. */
-export const MAX_MENU_BYTES = 1024 * 1024;
+/**
+ * A menu is a short hand-written file (1,000 entries fit): anything larger is a mistake, not
+ * a menu. The yaml package holds a few hundred bytes per character read, so this also bounds
+ * what one menu costs (64 KiB: about 25 MB at the peak).
+ */
+export const MAX_MENU_BYTES = 64 * 1024;
 
 const TOP_KEYS = ['entries'] as const;
 const ENTRY_KEYS = ['title', 'id', 'version', 'kernel', 'initrd', 'dtb', 'dtb-dir', 'cmdline', 'reuse-cmdline', 'default', 'sort-key', 'partition'] as const;
@@ -31,10 +35,14 @@ export function idFromTitle(title: string): string {
 /** Keeps local ids unique across the menu files of one partition: later twins get `~2`, `~3`. */
 class LocalIds {
   private readonly used = new Set<string>();
+  /** The next number to try for each id taken twice: 10,000 entries of one title stay linear. */
+  private readonly next = new Map<string, number>();
 
   take(id: string): { readonly id: string; readonly duplicate: boolean } {
     let candidate = id;
-    for (let n = 2; this.used.has(candidate); n++) candidate = `${id}~${n}`;
+    let n = this.next.get(id) ?? 2;
+    for (; this.used.has(candidate); n++) candidate = `${id}~${n}`;
+    if (candidate !== id) this.next.set(id, n);
     this.used.add(candidate);
     return { id: candidate, duplicate: candidate !== id };
   }
@@ -161,7 +169,7 @@ function readSelector(value: unknown): PartitionSelector | string {
 export function parseYamlMenu(text: string, file: string, partition: string, ids: LocalIds = new LocalIds()): ParseResult {
   const diagnostics: Diagnostic[] = [];
   if (text.length > MAX_MENU_BYTES) {
-    return { entries: [], diagnostics: [{ severity: 'error', file, message: `menu is larger than ${MAX_MENU_BYTES / 1024} KiB; not read` }] };
+    return { entries: [], diagnostics: [{ severity: 'error', file, line: 1, message: `menu is larger than ${MAX_MENU_BYTES / 1024} KiB; not read` }] };
   }
   const y = parseYaml(text);
   const ctx: FileContext = { y, file, partition, diagnostics, ids };
