@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm run release`: the artifact the Buildroot package downloads (buildroot-external/).
+// `npm run release`: what the Buildroot package installs (buildroot-external/): by default the
+// staged tree in this checkout, or the tarball downloaded from a published release.
 //
-//   dist/kexec-menu-<version>/            the staged tree (also usable as KEXEC_MENU_OVERRIDE_SRCDIR)
+//   dist/kexec-menu-<version>/            the staged tree: what the Buildroot package installs by default
 //     kexec-menu.js                       the whole program, one esbuild bundle (scripts/bundle.mjs)
 //     blessed/usr/                        blessed's own terminfo files, read beside the bundle
 //     package.json                        production manifest (no dependencies left to install)
@@ -141,9 +142,13 @@ function licenses(metafile) {
   return parts.join('\n\n' + '='.repeat(78) + '\n\n') + '\n';
 }
 
-export async function release({ updateHash = false, entry = undefined } = {}) {
+/**
+ * Stages the release in `outDir` (dist/ of the checkout; the Buildroot package's default
+ * source is dist/kexec-menu-<version>/) and writes its tarball there.
+ */
+export async function release({ updateHash = false, entry = undefined, outDir = join(top, 'dist') } = {}) {
   const name = `kexec-menu-${pkg.version}`;
-  const final = join(top, 'dist', name);
+  const final = join(outDir, name);
   // Built beside the previous tree and swapped in at the end: a failed bundle leaves the last
   // good release in place (scripts/image.sh and KEXEC_MENU_OVERRIDE_SRCDIR use it).
   const stage = `${final}.tmp`;
@@ -164,22 +169,24 @@ export async function release({ updateHash = false, entry = undefined } = {}) {
     koffi: { version: koffiVersion, cpus: Object.keys(KOFFI_TARGETS) },
   };
   writeFileSync(join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-  const tarball = join(top, 'dist', `${name}.tar.gz`);
+  const tarball = join(outDir, `${name}.tar.gz`);
   // gzip header mtime is 0 and OS byte fixed by zlib: same tree, same bytes.
   const gz = gzipSync(tarTree(stage, name), { level: 9 });
   rmSync(final, { recursive: true, force: true });
   renameSync(stage, final);
   writeFileSync(tarball, gz);
   const sha256 = createHash('sha256').update(gz).digest('hex');
-  if (updateHash) {
-    const hashFile = join(top, 'buildroot-external/package/kexec-menu/kexec-menu.hash');
-    const licenseHash = createHash('sha256').update(readFileSync(join(final, 'LICENSES.txt'))).digest('hex');
-    writeFileSync(
-      hashFile,
-      `# Locally computed by \`npm run release -- --update-hash\`\nsha256  ${sha256}  ${name}.tar.gz\nsha256  ${licenseHash}  LICENSES.txt\n`,
-    );
-  }
-  return { stage: final, tarball, sha256, bytes: gz.length };
+  const hashText = hashFile(final, sha256);
+  if (updateHash) writeFileSync(HASH_FILE, hashText);
+  return { stage: final, tarball, sha256, bytes: gz.length, hashText };
+}
+
+export const HASH_FILE = join(top, 'buildroot-external/package/kexec-menu/kexec-menu.hash');
+
+/** kexec-menu.hash as it must be for the tarball (sha256) of the staged tree `stage`. */
+export function hashFile(stage, sha256) {
+  const licenseHash = createHash('sha256').update(readFileSync(join(stage, 'LICENSES.txt'))).digest('hex');
+  return `# Locally computed by \`npm run release -- --update-hash\`\nsha256  ${sha256}  kexec-menu-${pkg.version}.tar.gz\nsha256  ${licenseHash}  LICENSES.txt\n`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

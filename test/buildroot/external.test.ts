@@ -16,6 +16,7 @@ const board = join(ext, 'board/kexec-menu');
 const overlay = join(board, 'rootfs-overlay');
 const read = (p: string): string => readFileSync(join(ext, p), 'utf8');
 const defconfigs = readdirSync(join(ext, 'configs')).filter((f) => f.endsWith('_defconfig'));
+const project = JSON.parse(readFileSync(join(top, 'package.json'), 'utf8')) as { version: string };
 
 /** `SYM=value` lines of a defconfig (and `# SYM is not set` as SYM=n). */
 function defconfigLines(name: string): Map<string, string> {
@@ -180,7 +181,8 @@ test('kexec-menu.mk follows the release: same version as package.json, one koffi
   assert.equal(version, pkg.version);
   assert.match(mk, /^\$\(eval \$\(generic-package\)\)$/m);
   assert.match(mk, /^KEXEC_MENU_LICENSE_FILES = LICENSES\.txt$/m);
-  const code = mk.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+  // (The message that tells a user to run `npm run release` in the checkout is no npm run.)
+  const code = mk.split('\n').filter((l) => !l.startsWith('#') && !/^\t+echo /.test(l)).join('\n');
   assert.doesNotMatch(code, /\$\(NPM\)|\bnpm\b|node-gyp/, 'no npm at build time');
   const hash = read('package/kexec-menu/kexec-menu.hash');
   assert.match(hash, new RegExp(`^sha256  [0-9a-f]{64}  kexec-menu-${version!.replaceAll('.', '\\.')}\\.tar\\.gz$`, 'm'));
@@ -279,4 +281,70 @@ test('node gets no V8 flags, neither from the console launcher nor where the cod
   const runs = readFileSync(join(top, 'scripts/image.sh'), 'utf8').split('\n').filter((l) => l.includes('kexec-menu.js" code-cache'));
   assert.equal(runs.length, 2, 'image.sh writes the cache with this machine\'s node or under qemu-<cpu>');
   for (const line of runs) assert.match(line, /^\s*env -u NODE_OPTIONS /, line);
+});
+
+/** Variables of kexec-menu.mk as make reads it outside Buildroot (generic-package is undefined here). */
+function mkVars(names: string[], vars: string[] = []): Record<string, string> {
+  const r = spawnSync('make', ['-s', '-f', join(ext, 'package/kexec-menu/kexec-menu.mk'), '-f', '-', 'print', `BR2_EXTERNAL_KEXEC_MENU_PATH=${ext}`, 'qstrip=$(strip $(subst ",,$(1)))', ...vars], {
+    input: names.map((n) => `$(info ${n}=$(${n}))`).join('\n') + '\nprint:\n\t@:\n',
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
+test('the package builds from this checkout by default: its source is the staged dist/kexec-menu-<version>/ (local, no download); BR2_PACKAGE_KEXEC_MENU_SITE downloads a published release instead', () => {
+  const names = ['KEXEC_MENU_SITE', 'KEXEC_MENU_SITE_METHOD', 'KEXEC_MENU_SOURCE'];
+  assert.deepEqual(mkVars(names), { KEXEC_MENU_SITE: join(top, `dist/kexec-menu-${project.version}`), KEXEC_MENU_SITE_METHOD: 'local', KEXEC_MENU_SOURCE: '' });
+  const url = `https://example.org/kexec-menu/releases/download/v${project.version}`;
+  assert.deepEqual(mkVars(names, [`BR2_PACKAGE_KEXEC_MENU_SITE="${url}"`]), { KEXEC_MENU_SITE: url, KEXEC_MENU_SITE_METHOD: '', KEXEC_MENU_SOURCE: '' });
+  // Buildroot's default name for the download, <pkg>-<version>.tar.gz, is what release.mjs writes.
+  assert.match(read('package/kexec-menu/kexec-menu.hash'), new RegExp(`  kexec-menu-${project.version.replaceAll('.', '\\.')}\\.tar\\.gz$`, 'm'));
+  const { syms } = kconfig(ext);
+  assert.equal(syms['BR2_PACKAGE_KEXEC_MENU_SITE']?.type, 'string');
+  assert.ok(syms['BR2_PACKAGE_KEXEC_MENU_SITE']?.depends.includes('BR2_PACKAGE_KEXEC_MENU'));
+  for (const name of defconfigs) assert.equal(defconfigLines(name).has('BR2_PACKAGE_KEXEC_MENU_SITE'), false, `${name} keeps the default (the staged tree)`);
+});
+
+test('without a staged tree, the rsync step stops with the command to run (the check kexec-menu.mk runs before rsync)', () => {
+  const missing = join(tmpdir(), `no-such-kexec-menu-${process.pid}`);
+  const r = spawnSync('make', ['-s', '-f', join(ext, 'package/kexec-menu/kexec-menu.mk'), '-f', '-', 'check', `BR2_EXTERNAL_KEXEC_MENU_PATH=${ext}`, 'qstrip=$(strip $(subst ",,$(1)))', `KEXEC_MENU_SITE=${missing}`], {
+    input: 'check:\n\t$(KEXEC_MENU_CHECK_STAGED_TREE)\n',
+    encoding: 'utf8',
+  });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, new RegExp(`kexec-menu: ${missing} is missing: run 'npm ci && npm run release' in kexec-menu's checkout, or set BR2_PACKAGE_KEXEC_MENU_SITE to a published release`));
+  assert.match(read('package/kexec-menu/kexec-menu.mk'), /^KEXEC_MENU_PRE_RSYNC_HOOKS \+= KEXEC_MENU_CHECK_STAGED_TREE$/m);
+  const dir = mkdtempSync(join(tmpdir(), 'staged-'));
+  try {
+    writeFileSync(join(dir, 'kexec-menu.js'), '');
+    const ok = spawnSync('make', ['-s', '-f', join(ext, 'package/kexec-menu/kexec-menu.mk'), '-f', '-', 'check', `BR2_EXTERNAL_KEXEC_MENU_PATH=${ext}`, `KEXEC_MENU_SITE=${dir}`], { input: 'check:\n\t$(KEXEC_MENU_CHECK_STAGED_TREE)\n', encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('kexec-menu.hash is what `npm run release -- --update-hash` writes for this checkout: the release is rebuilt here and its tarball and LICENSES.txt hashed', () => {
+  const out = mkdtempSync(join(tmpdir(), 'release-'));
+  try {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { release } from ${JSON.stringify(pathToFileURL(join(top, 'scripts/release.mjs')).href)}; const r = await release({ outDir: ${JSON.stringify(out)} }); console.log(JSON.stringify(r));`], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const rebuilt = JSON.parse(r.stdout) as { tarball: string; sha256: string; hashText: string };
+    assert.equal(rebuilt.tarball, join(out, `kexec-menu-${project.version}.tar.gz`));
+    assert.ok(existsSync(rebuilt.tarball));
+    assert.equal(read('package/kexec-menu/kexec-menu.hash'), rebuilt.hashText, 'the release changed since kexec-menu.hash was written: run `npm run release -- --update-hash`');
+    assert.match(rebuilt.hashText, new RegExp(`^sha256  ${rebuilt.sha256}  kexec-menu-`, 'm'));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('scripts/check-buildroot.sh without BUILDROOT_DIR fails with one sentence (exit 2), never a skip', () => {
+  const env = { ...process.env };
+  delete env['BUILDROOT_DIR'];
+  const r = spawnSync(join(top, 'scripts/check-buildroot.sh'), [], { encoding: 'utf8', env });
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, 'check-buildroot: BUILDROOT_DIR is not set: point it at a Buildroot checkout (git clone https://gitlab.com/buildroot.org/buildroot.git)\n');
 });

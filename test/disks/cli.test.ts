@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { DisksJson } from '../../src/cli/disks';
 import type { ListJson } from '../../src/cli/list';
 import * as sys from '../../src/sys';
-import { blkidExport, hasTool } from './images';
+import { blkidExport, needTool } from './images';
 import { attachLoop, loopUnavailable, run } from './loop';
 
 const cli = join(__dirname, '../../src/cli.js');
@@ -25,13 +25,15 @@ function tempDir(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
-test('inspect FILE --json: type, label, UUID and size of file-system images, as blkid sees them', { skip: hasTool('blkid') ? undefined : 'blkid is not installed' }, (t) => {
+test('inspect FILE --json: type, label, UUID and size of file-system images, as blkid sees them', (t) => {
+  needTool('blkid');
   const dir = tempDir(t);
   const images: [string, () => void][] = [
     ['root.ext4', () => (run('truncate', ['-s', '8M', join(dir, 'root.ext4')]), run('mkfs.ext4', ['-q', '-F', '-L', 'Debian root', join(dir, 'root.ext4')]))],
     ['esp.vfat', () => run('mkfs.vfat', ['-C', '-n', 'ESP', '-i', '4B1D5E7A', join(dir, 'esp.vfat'), '8192'])],
   ];
-  if (hasTool('xorriso')) images.push(['cd.iso', () => run('xorriso', ['-as', 'mkisofs', '-quiet', '-J', '-R', '-V', 'Install CD', '-o', join(dir, 'cd.iso'), join(fixtures, 'bls/fedora39-boot/loader')])]);
+  needTool('xorriso');
+  images.push(['cd.iso', () => run('xorriso', ['-as', 'mkisofs', '-quiet', '-J', '-R', '-V', 'Install CD', '-o', join(dir, 'cd.iso'), join(fixtures, 'bls/fedora39-boot/loader')])]);
   for (const [name, make] of images) {
     make();
     const img = join(dir, name);

@@ -10,10 +10,12 @@ import { type DeviceState, DiskDiscovery, type DiscoveryEvents } from '../../src
 import type { ReadablePartition } from '../../src/fs/files';
 import { readMountinfo } from '../../src/disks/mountinfo';
 import * as sys from '../../src/sys';
-import { hasTool } from './images';
+import { needTool } from './images';
 import { attachLoop, type Loop, loopUnavailable, run } from './loop';
 
-const skip = loopUnavailable() ?? (hasTool('sfdisk') && hasTool('partx') ? undefined : 'sfdisk/partx (fdisk, util-linux) are not installed');
+needTool('sfdisk');
+needTool('partx');
+const skip = loopUnavailable();
 
 /** Resolves with the first `event` whose arguments satisfy `match`; rejects after `seconds`. */
 function waitFor<E extends keyof DiscoveryEvents>(d: DiskDiscovery, event: E, match: (...args: DiscoveryEvents[E]) => boolean, seconds: number, what: string): Promise<DiscoveryEvents[E]> {

@@ -8,7 +8,7 @@ import { listBlockDevices, naturalCompare, parseUevent } from '../../src/disks/e
 import { readPartitionIds } from '../../src/disks/partition-ids';
 import { addDevice, copyRealSysfs } from './fake-sysfs';
 import { attachLoop, loopUnavailable, run } from './loop';
-import { blkidExport, hasTool } from './images';
+import { blkidExport, needTool } from './images';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'kexec-menu-enum-'));
@@ -94,7 +94,9 @@ test('naturalCompare and parseUevent', () => {
   assert.deepEqual([...parseUevent('MAJOR=8\nPARTNAME=a=b\n\nbad\n')], [['MAJOR', '8'], ['PARTNAME', 'a=b']]);
 });
 
-const noLoop = loopUnavailable() ?? (hasTool('sfdisk') && hasTool('partx') ? undefined : 'sfdisk/partx (fdisk, util-linux) are not installed');
+needTool('sfdisk');
+needTool('partx');
+const noLoop = loopUnavailable();
 
 test('the real /sys: loop devices attached here appear, with their partitions and the partition table identities blkid reads', { skip: noLoop }, (t) => {
   const dir = tempDir(t);

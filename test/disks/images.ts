@@ -9,7 +9,7 @@ import { run } from './loop';
 export interface ImageCase {
   /** Test name and file name. */
   readonly name: string;
-  /** The program that must be on PATH (the case is skipped, with the reason, without it). */
+  /** The program that must be on PATH (its test fails without it: see needTool). */
   readonly tool: string;
   /** The Debian package that has it (.ci/apt-packages). */
   readonly pkg: string;
@@ -18,8 +18,13 @@ export interface ImageCase {
   readonly type: string;
 }
 
-export function hasTool(tool: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+/**
+ * Throws unless `tool` is on PATH. npm test installs every package of .ci/apt-packages before
+ * any test runs, so a missing tool is an error here, never a skip or a case left out.
+ */
+export function needTool(tool: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0) return;
+  throw new Error(`${tool} is not installed: the tests need every package of .ci/apt-packages (npm test installs them as root; otherwise run: sudo node scripts/test-tools.mjs)`);
 }
 
 function sparse(img: string, size: string): void {

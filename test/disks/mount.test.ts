@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { type DeviceState, DiskDiscovery, scanDisks } from '../../src/disks/discovery';
 import { readMountinfo } from '../../src/disks/mountinfo';
 import * as sys from '../../src/sys';
-import { hasTool } from './images';
+import { needTool } from './images';
 import { endedProcessId } from '../ended-process';
 import { attachLoop, type Loop, loopUnavailable, run } from './loop';
 
@@ -115,10 +115,14 @@ test('a full scan of several file systems leaves every image unchanged; one the 
   const { content, attach, ours } = setup(t);
   const disks = new Map<string, Disk>();
   disks.set('ext4', await attach('dirty.ext4', dirtyExt4(content)));
-  if (hasTool('mkfs.vfat')) disks.set('vfat', await attach('esp.vfat', (img) => run('mkfs.vfat', ['-C', '-n', 'ESP', img, '8192'])));
-  if (hasTool('mkfs.xfs')) disks.set('xfs', await attach('root.xfs', (img) => (run('truncate', ['-s', '300M', img]), run('mkfs.xfs', ['-q', '-f', '-L', 'xfsroot', img]))));
-  if (hasTool('mkfs.btrfs')) disks.set('btrfs', await attach('root.btrfs', (img) => (run('truncate', ['-s', '128M', img]), run('mkfs.btrfs', ['-q', '-f', '-L', 'btrroot', '--rootdir', content, img]))));
-  if (hasTool('mksquashfs')) disks.set('squashfs', await attach('live.squashfs', (img) => run('mksquashfs', [content, img, '-quiet', '-noappend', '-no-progress'])));
+  needTool('mkfs.vfat');
+  disks.set('vfat', await attach('esp.vfat', (img) => run('mkfs.vfat', ['-C', '-n', 'ESP', img, '8192'])));
+  needTool('mkfs.xfs');
+  disks.set('xfs', await attach('root.xfs', (img) => (run('truncate', ['-s', '300M', img]), run('mkfs.xfs', ['-q', '-f', '-L', 'xfsroot', img]))));
+  needTool('mkfs.btrfs');
+  disks.set('btrfs', await attach('root.btrfs', (img) => (run('truncate', ['-s', '128M', img]), run('mkfs.btrfs', ['-q', '-f', '-L', 'btrroot', '--rootdir', content, img]))));
+  needTool('mksquashfs');
+  disks.set('squashfs', await attach('live.squashfs', (img) => run('mksquashfs', [content, img, '-quiet', '-noappend', '-no-progress'])));
 
   const discovery = new DiskDiscovery(ours);
   const failed: [DeviceState, string][] = [];

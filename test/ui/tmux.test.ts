@@ -28,7 +28,8 @@ function tmux(...args: string[]): string {
 }
 
 const haveTmux = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
-const made: SampleRoots | string = !haveTmux ? 'tmux is not installed (.ci/apt-packages)' : process.arch !== 'x64' ? 'the goldens are for an x86_64 machine' : makeSampleRoots({ timeout: 10 });
+if (!haveTmux) throw new Error('tmux is not installed: the tests need every package of .ci/apt-packages (npm test installs them as root; otherwise run: sudo node scripts/test-tools.mjs)');
+const made: SampleRoots | string = process.arch !== 'x64' ? 'the goldens are for an x86_64 machine' : makeSampleRoots({ timeout: 10 });
 const skip = typeof made === 'string' ? made : false;
 
 /** The image's program: scripts/bundle.mjs's one file, with package.json beside it as in the image (made once). */

@@ -4,13 +4,23 @@
 #
 ################################################################################
 
-# The release tarball made by `npm run release` in kexec-menu's checkout: the program
-# bundled into one JavaScript file, blessed's terminfo files and koffi's prebuilt binaries
-# for x86_64, aarch64 and armhf. Nothing is compiled and npm never runs here. For
-# development, point KEXEC_MENU_OVERRIDE_SRCDIR (local.mk) at the staged tree
-# dist/kexec-menu-<version>/ of the checkout.
+# kexec-menu's release: the program bundled into one JavaScript file, blessed's terminfo
+# files and koffi's prebuilt binaries for x86_64, aarch64 and armhf, made by `npm run release`
+# in kexec-menu's checkout. Nothing is compiled and npm never runs here.
+#
+# By default the package takes the tree that `npm run release` staged in the checkout this
+# BR2_EXTERNAL belongs to, dist/kexec-menu-<version>/ beside buildroot-external/ (site
+# method local: no download and no hash check; `make kexec-menu-rebuild` picks up a new
+# one). BR2_PACKAGE_KEXEC_MENU_SITE names a published release instead: the tarball
+# kexec-menu-<version>.tar.gz is downloaded from there and checked against kexec-menu.hash.
 KEXEC_MENU_VERSION = 0.1.0
-KEXEC_MENU_SITE = https://github.com/kexec-menu/kexec-menu/releases/download/v$(KEXEC_MENU_VERSION)
+KEXEC_MENU_RELEASE_SITE = $(call qstrip,$(BR2_PACKAGE_KEXEC_MENU_SITE))
+ifeq ($(KEXEC_MENU_RELEASE_SITE),)
+KEXEC_MENU_SITE = $(abspath $(BR2_EXTERNAL_KEXEC_MENU_PATH)/../dist/kexec-menu-$(KEXEC_MENU_VERSION))
+KEXEC_MENU_SITE_METHOD = local
+else
+KEXEC_MENU_SITE = $(KEXEC_MENU_RELEASE_SITE)
+endif
 KEXEC_MENU_LICENSE = MIT
 KEXEC_MENU_LICENSE_FILES = LICENSES.txt
 
@@ -80,5 +90,14 @@ define KEXEC_MENU_LINUX_CONFIG_FIXUPS
 	$(call KCONFIG_ENABLE_OPT,CONFIG_INOTIFY_USER)
 	$(call KCONFIG_ENABLE_OPT,CONFIG_DEVTMPFS)
 endef
+
+# Without a staged tree the build would stop at rsync's "No such file or directory": say
+# what to run instead.
+define KEXEC_MENU_CHECK_STAGED_TREE
+	@test -f $(KEXEC_MENU_SITE)/kexec-menu.js || { \
+		echo "kexec-menu: $(KEXEC_MENU_SITE) is missing: run 'npm ci && npm run release' in kexec-menu's checkout, or set BR2_PACKAGE_KEXEC_MENU_SITE to a published release" >&2; \
+		exit 1; }
+endef
+KEXEC_MENU_PRE_RSYNC_HOOKS += KEXEC_MENU_CHECK_STAGED_TREE
 
 $(eval $(generic-package))
