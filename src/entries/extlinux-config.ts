@@ -5,6 +5,7 @@
 // rule: extlinux.conf in an extlinux/ folder is U-Boot's (that is what reads it on ARM and
 // RISC-V boards), every *.cfg is SYSLINUX's. Turning labels into entries is extlinux.ts.
 import type { Diagnostic } from '../fs/diagnostic';
+import type { DiagnosticCap } from './diagnostic-cap';
 import type { PartitionFiles } from '../fs/files';
 import { resolvePath } from '../fs/paths';
 
@@ -73,6 +74,13 @@ export interface ExtlinuxConfig {
 export const MAX_INCLUDE_DEPTH = 16;
 /** Includes are not loops when a file is read twice in a row (Debian's menu.cfg reads stdmenu.cfg three times), so the total is bounded too. */
 export const MAX_FILES_READ = 256;
+/** Reads of one file in one config (Debian's installer menus read stdmenu.cfg three times): more is fan-out, not a menu. */
+export const MAX_READS_PER_FILE = 8;
+/**
+ * Text one config may read, its includes and their repeats counted (real ones: tens of KB).
+ * Without it a file of the size cap included 256 times would be read 256 times.
+ */
+export const MAX_CONFIG_TEXT = 8 * 1024 * 1024;
 /** Unknown keywords reported one by one before a summary (binary junk would make millions). */
 const MAX_UNKNOWN_REPORTED = 5;
 
@@ -123,15 +131,18 @@ class Reader {
   private current: LabelDraft | undefined;
   private submenu: Submenu | undefined;
   private filesRead = 0;
+  private textRead = 0;
+  private readonly readsOf = new Map<string, number>();
   private unknown = 0;
-  private budgetReported = false;
+  /** Set once a budget (files or text) is spent: no include is read after it. */
+  private spent = false;
   private readonly reported = new Set<string>();
   private readonly stack: string[] = [];
 
   constructor(
     private readonly files: PartitionFiles,
     path: string,
-    private readonly diagnostics: Diagnostic[],
+    private readonly diagnostics: DiagnosticCap,
   ) {
     const slash = path.lastIndexOf('/');
     this.config = {
@@ -147,7 +158,7 @@ class Reader {
     const key = `${file}\0${line}\0${message}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    this.diagnostics.push(line === undefined ? { severity, file, message } : { severity, file, line, message });
+    this.diagnostics.add(line === undefined ? { severity, file, message } : { severity, file, line, message });
   }
 
   /** Reads the main config; false when it cannot be read at all. */
@@ -177,9 +188,16 @@ class Reader {
       this.report('warning', from, line, `include ${target} includes itself: not read again`);
       return;
     }
+    if (this.spent) return;
     if (this.filesRead >= MAX_FILES_READ) {
-      if (!this.budgetReported) this.report('warning', from, line, `include ${target}: more than ${MAX_FILES_READ} included files, not read (nor any further include)`);
-      this.budgetReported = true;
+      this.spend(from, line, `include ${target}: more than ${MAX_FILES_READ} included files, not read (nor any further include)`);
+      return;
+    }
+    const reads = this.readsOf.get(real) ?? 0;
+    if (reads >= MAX_READS_PER_FILE) {
+      // Said at the first include too many; the others of the same file are skipped silently.
+      if (reads === MAX_READS_PER_FILE) this.report('warning', from, line, `include ${target}: ${path} was read ${MAX_READS_PER_FILE} times in this config already; not read again`);
+      this.readsOf.set(real, reads + 1);
       return;
     }
     const text = this.files.readText(path);
@@ -188,11 +206,23 @@ class Reader {
       this.report('info', from, line, `include ${target}: ${path} is missing, skipped`);
       return;
     }
+    if (this.textRead + text.length > MAX_CONFIG_TEXT) {
+      this.spend(from, line, `include ${target}: with ${path} this config and its includes would read more than ${MAX_CONFIG_TEXT / (1024 * 1024)} MiB of text; not read (nor any further include)`);
+      return;
+    }
+    this.readsOf.set(real, reads + 1);
     this.readText(path, text);
+  }
+
+  /** Reports why includes stop here; every later include is skipped without a word. */
+  private spend(from: string, line: number, message: string): void {
+    this.spent = true;
+    this.report('warning', from, line, message);
   }
 
   private readText(path: string, text: string): void {
     this.filesRead++;
+    this.textRead += text.length;
     this.stack.push(this.files.realPath(path) ?? path);
     if (text.includes('\0')) this.report('warning', path, undefined, 'the file holds binary data; only its text lines were read');
     const lines = text.split('\n');
@@ -379,7 +409,7 @@ class Reader {
 }
 
 /** Reads `path` and its includes; undefined when the file cannot be read. */
-export function readExtlinuxConfig(files: PartitionFiles, path: string, diagnostics: Diagnostic[]): ExtlinuxConfig | undefined {
+export function readExtlinuxConfig(files: PartitionFiles, path: string, diagnostics: DiagnosticCap): ExtlinuxConfig | undefined {
   const reader = new Reader(files, path, diagnostics);
   return reader.readMain(path) ? reader.config : undefined;
 }

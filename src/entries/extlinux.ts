@@ -3,12 +3,13 @@
 // includes, menus) is extlinux-config.ts; this file decides which config is read, which
 // labels are Linux kernels, their initrds, command line, device tree, the default and the
 // timeout.
-import type { DeviceTreeRef, FormatParser, ParsedEntry, ParseResult, Resource } from './model';
+import type { ConfigTimeoutAt, DeviceTreeRef, FormatParser, ParsedEntry, ParseResult, Resource } from './model';
 import type { Diagnostic } from '../fs/diagnostic';
 import type { MachineContext } from '../machine/context';
 import type { PartitionFiles } from '../fs/files';
 import { SELF } from './model';
 import { existingPaths } from '../fs/existing';
+import { DiagnosticCap } from './diagnostic-cap';
 import { basename } from '../fs/paths';
 import { kernelVersionOf } from './loose-names';
 import { type ExtlinuxConfig, type LabelDraft, type Submenu, readExtlinuxConfig, resolveConfigPath } from './extlinux-config';
@@ -57,8 +58,11 @@ const NOT_LINUX_KEYWORDS: Readonly<Record<string, string>> = {
   config: 'another SYSLINUX configuration',
 };
 
-function report(diagnostics: Diagnostic[], severity: Diagnostic['severity'], file: string, line: number, message: string): void {
-  diagnostics.push({ severity, file, line, message });
+/** Diagnostics one file may add before one line says the rest were dropped (GRUB's 50). */
+export const MAX_DIAGNOSTICS_PER_FILE = 50;
+
+function report(diagnostics: DiagnosticCap, severity: Diagnostic['severity'], file: string, line: number, message: string): void {
+  diagnostics.add({ severity, file, line, message });
 }
 
 /** Menu labels mark their hotkey with '^', which the menu does not show. */
@@ -112,7 +116,7 @@ function entryOf(
   files: PartitionFiles,
   label: LabelDraft,
   partition: string,
-  diagnostics: Diagnostic[],
+  diagnostics: DiagnosticCap,
 ): Omit<ParsedEntry, 'localId' | 'isDefault'> | undefined {
   if (label.notBootable) return undefined; // "Back..", separators: menu navigation, silently
   if (label.hidden) {
@@ -230,26 +234,38 @@ function timeoutOf(config: ExtlinuxConfig): number {
   return tenths > 0 ? Math.ceil(tenths / 10) : -1;
 }
 
-function findConfig(files: PartitionFiles, diagnostics: Diagnostic[]): string | undefined {
+/** Where timeoutOf's answer comes from: the TIMEOUT line, or the config (`path`) as a whole. */
+function timeoutAt(config: ExtlinuxConfig, path: string): ConfigTimeoutAt {
+  if (!menuShown(config)) return { file: path, says: 'no menu or prompt' };
+  const t = config.timeout;
+  return t ? { file: t.file, line: t.line, says: `${config.flavor === 'uboot' ? 'timeout' : 'TIMEOUT'} ${t.value}` } : { file: path, says: 'no TIMEOUT' };
+}
+
+function findConfig(files: PartitionFiles, diagnostics: DiagnosticCap): string | undefined {
   const found = existingPaths(files, CONFIG_PATHS, 'file');
   for (const other of found.slice(1)) {
-    diagnostics.push({ severity: 'info', file: other, message: `not read: ${found[0]} comes first in the boot loaders' search order` });
+    diagnostics.add({ severity: 'info', file: other, message: `not read: ${found[0]} comes first in the boot loaders' search order` });
   }
   return found[0];
 }
 
-function uniqueId(wanted: string, taken: Set<string>): string {
+/** `taken`: each id given, with the next number to try after it (10,000 labels of one name stay linear). */
+function uniqueId(wanted: string, taken: Map<string, number>): string {
   let id = wanted;
-  for (let n = 2; taken.has(id); n++) id = `${wanted}#${n}`;
-  taken.add(id);
+  let n = taken.get(wanted) ?? 2;
+  for (; taken.has(id); n++) id = `${wanted}#${n}`;
+  taken.set(wanted, n);
+  if (id !== wanted) taken.set(id, 2);
   return id;
 }
 
 function parse(files: PartitionFiles, partition: string, _machine: MachineContext): ParseResult {
   const diagnostics: Diagnostic[] = [];
-  const path = findConfig(files, diagnostics);
+  // A junk config (thousands of labels without a kernel) keeps its first diagnostics only.
+  const cap = new DiagnosticCap(MAX_DIAGNOSTICS_PER_FILE, diagnostics);
+  const path = findConfig(files, cap);
   if (path === undefined) return { entries: [], diagnostics };
-  const config = readExtlinuxConfig(files, path, diagnostics);
+  const config = readExtlinuxConfig(files, path, cap);
   if (!config) {
     diagnostics.push({ severity: 'error', file: path, message: 'the config file cannot be read' });
     return { entries: [], diagnostics };
@@ -257,15 +273,15 @@ function parse(files: PartitionFiles, partition: string, _machine: MachineContex
 
   const def = defaultLabel(config, config.labels);
   if (config.flavor === 'uboot' && config.ubootDefault !== undefined && !def) {
-    diagnostics.push({ severity: 'warning', file: path, message: `default ${config.ubootDefault} names no label` });
+    cap.add({ severity: 'warning', file: path, message: `default ${config.ubootDefault} names no label` });
   }
-  const taken = new Set<string>();
+  const taken = new Map<string, number>();
   const entries: ParsedEntry[] = [];
   for (const label of config.labels) {
-    const entry = entryOf(config, files, label, partition, diagnostics);
+    const entry = entryOf(config, files, label, partition, cap);
     if (!entry) continue;
     const localId = uniqueId(label.name, taken);
-    if (localId !== label.name) report(diagnostics, 'warning', label.file, label.line, `label ${label.name} is defined twice; this one is listed as ${localId}`);
+    if (localId !== label.name) report(cap, 'warning', label.file, label.line, `label ${label.name} is defined twice; this one is listed as ${localId}`);
     entries.push({ localId, ...entry, isDefault: label === def });
   }
 
@@ -287,11 +303,11 @@ function parse(files: PartitionFiles, partition: string, _machine: MachineContex
         hidden: false,
         notBootable: false,
       };
-      const entry = notLinuxReason(config, 'kernel', word) ? undefined : entryOf(config, files, implicit, partition, diagnostics);
+      const entry = notLinuxReason(config, 'kernel', word) ? undefined : entryOf(config, files, implicit, partition, cap);
       if (entry) entries.push({ localId: uniqueId('default', taken), ...entry, title: `Default command: ${command.value}`, isDefault: true });
     }
   }
-  return { entries, diagnostics, configTimeout: timeoutOf(config) };
+  return { entries, diagnostics, configTimeout: timeoutOf(config), configTimeoutAt: timeoutAt(config, path) };
 }
 
 export const extlinuxParser: FormatParser = { format: 'extlinux', parse };
