@@ -6,12 +6,14 @@
 // `fdtget` reads it back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BootRequest, planBoot } from '../../src/kexec/plan';
 import type { RunningSystem } from '../../src/kexec/system';
 import { layoutArm64 } from '../../src/kexec/native/arm64';
+import { zImageKernelSize } from '../../src/kexec/native/arm32';
 import { layoutPlan, memoryMap } from '../../src/kexec/native/loader';
 import { parseIomem } from '../../src/kexec/native/memory';
 import type { Layout } from '../../src/kexec/native/segments';
@@ -175,9 +177,44 @@ function getChosenInitrd(dtb: Uint8Array): Uint8Array | undefined {
 test('iomem read without root (every address 0) and a map with no room are sentences', () => {
   assert.throws(() => parseIomem('00000000-00000000 : System RAM\n  00000000-00000000 : Kernel code\n'), /shows every address as 0, as it does without root/);
   assert.throws(() => parseIomem('09000000-09000fff : pl011@9000000\n'), /lists no System RAM/);
-  const memory = memoryMap('40000000-40ffffff : System RAM\n');
+  const memory = memoryMap('40000000-40ffffff : System RAM\n', undefined);
   assert.throws(
     () => layoutArm64({ kernel: { bytes: new Uint8Array(10), textOffset: 0, imageSize: 32 * MiB, bigEndian: false }, fdt: parseFdt(dtc('/dts-v1/; / { };')), cmdline: '', memory, random: (n) => new Uint8Array(n) }),
     (e: unknown) => e instanceof Error && /no free System RAM for the kernel \(33554432 bytes\).*\(ENOMEM\)/.test(e.message),
   );
+});
+
+test('32-bit ARM: Debian\'s armmp zImage with QEMU virt\'s tree: kernel at RAM + 0x8000, initrd and DTB past the decompressed kernel', async (t) => {
+  const k = debianKernel('armhf');
+  if (typeof k === 'string') return t.skip(k);
+  const dir = mkdtempSync(join(tmpdir(), 'kexec-native-arm-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dump = join(dir, 'virt.dtb');
+  const q = spawnSync('qemu-system-arm', ['-M', `virt,dumpdtb=${dump}`, '-cpu', 'cortex-a15', '-m', '1024', '-display', 'none'], { encoding: 'utf8' });
+  if (q.error || q.status !== 0) return t.skip(`qemu-system-arm cannot dump a tree: ${q.error?.message ?? q.stderr}`);
+  const running = readFileSync(dump);
+  // Not captured: the map QEMU's arm virt machine with 1 GiB gives (RAM at 0x40000000), with
+  // a "reserved" line where a running kernel's memblock reservations would be.
+  const iomem = '40000000-7fffffff : System RAM\n  40008000-40ffffff : Kernel code\n  48000000-48ffffff : reserved\n';
+  const initrd = join(dir, 'initrd.img');
+  writeFileSync(initrd, Buffer.alloc(100_000, 3));
+  const plan = await planBoot(request(k.image, { initrds: [initrd], cmdline: 'console=ttyAMA0' }), { ...BASE, arch: 'arm', runningFdt: () => running });
+  assert.equal(plan.method, 'kexec_load');
+  assert.ok(plan.native?.arch === 'arm');
+  const zimage = readFileSync(k.image);
+  const unpacked = zImageKernelSize(zimage);
+  assert.ok(unpacked !== undefined && unpacked > 2 * zimage.length, `the zImage's KLSZ tag gives the decompressed size + BSS (${unpacked})`);
+  const layout = await layoutPlan(plan, plan.native, memoryMap(iomem, running), (n) => new Uint8Array(n).fill(9));
+  assertRules(layout, iomem, 4096);
+  const seg = (n: string) => layout.segments.find((s) => s.name === n)!;
+  assert.equal(seg('kernel').mem, 0x40008000);
+  assert.equal(layout.entry, 0x40008000, 'no trampoline: the kernel enters the zImage');
+  assert.equal(seg('trampoline'), undefined);
+  const past = 0x40008000 + Math.max(4 * zimage.length, unpacked + zimage.length);
+  assert.ok(seg('initrd').mem >= past && seg('dtb').mem >= past, 'initrd and DTB beyond where the kernel decompresses');
+  assert.ok(seg('dtb').mem + seg('dtb').memsz <= 0x40000000 + 768 * MiB, 'in lowmem');
+  assert.equal(new DataView(seg('dtb').bytes.buffer, seg('dtb').bytes.byteOffset).getUint32(0), 0xd00dfeed, 'the kernel finds the DTB by its magic');
+  assert.equal(fdtget(layout.dtb, '/chosen', 'bootargs'), 'console=ttyAMA0');
+  assert.throws(() => fdtget(layout.dtb, '/chosen', 'kaslr-seed'), 'no kaslr-seed on 32-bit ARM');
+  await assert.rejects(planBoot(request(k.image), { ...BASE, arch: 'arm', runningFdt: () => undefined }).then((p) => layoutPlan(p, p.native!, memoryMap(iomem, undefined), (n) => new Uint8Array(n))), /ATAG-only boards are not supported/);
 });

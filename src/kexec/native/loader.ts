@@ -36,7 +36,7 @@ export interface NativeDeps {
 }
 
 /** The memory the segments may use: iomem's RAM, minus iomem's and the running tree's reservations. */
-export function memoryMap(iomem: string, running: Uint8Array | undefined, source = '/sys/firmware/fdt'): MemoryMap {
+export function memoryMap(iomem: string, running?: Uint8Array, source = '/sys/firmware/fdt'): MemoryMap {
   const map = parseIomem(iomem);
   if (!running) return map;
   return { ram: map.ram, reserved: [...map.reserved, ...treeReservations(parseFdt(running, source), source)] };
