@@ -210,15 +210,17 @@ function readMenus(files: PartitionFiles, paths: readonly string[], partition: s
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const path of paths) {
-    const real = files.realPath(path);
+    // Found as every format finds its configs (ignoring case; a link leading off the partition is reported by the scan).
+    const onDisk = files.findIgnoringCase(path);
+    const real = onDisk === undefined ? undefined : files.realPath(onDisk);
     if (real === undefined || seen.has(real) || !files.isFile(real)) continue;
     seen.add(real);
     const text = files.readText(real);
     if (text === undefined) {
-      diagnostics.push({ severity: 'error', file: normalizePath(path), message: 'menu cannot be read' });
+      diagnostics.push({ severity: 'error', file: normalizePath(onDisk ?? path), message: 'menu cannot be read' });
       continue;
     }
-    const r = parseYamlMenu(text, normalizePath(path), partition, ids);
+    const r = parseYamlMenu(text, normalizePath(onDisk ?? path), partition, ids);
     for (const e of r.entries) entries.push(e);
     for (const d of r.diagnostics) diagnostics.push(d);
   }

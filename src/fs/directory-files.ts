@@ -137,7 +137,12 @@ export class DirectoryFiles implements PartitionFiles {
   }
 
   findIgnoringCase(path: string): string | undefined {
-    return findIgnoringCase(this, path);
+    if (this.memory === undefined) return findIgnoringCase(this, path);
+    return findIgnoringCase(this, path, (onDisk) => {
+      const link = this.step(onDisk);
+      const host = join(this.root, onDisk);
+      this.problem(host, { path: onDisk, problem: 'dangling-link', ...(link.kind === 'link' ? { target: link.target } : {}) });
+    });
   }
 }
 

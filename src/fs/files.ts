@@ -28,7 +28,9 @@ export interface PartitionFiles {
   forOnePass(): PartitionFiles;
   /**
    * What this pass's view was asked to read and could not give as it is on disk: special
-   * files, files too large or unreadable, text whose invalid UTF-8 was replaced. Each file
+   * files, files too large or unreadable, text whose invalid UTF-8 was replaced, and names
+   * found by findIgnoringCase (where every reader looks for its configs and folders) that
+   * are symlinks leading to nothing on the partition. Each file
    * once, in the order met. A plain view and one in memory remember none.
    */
   readProblems(): readonly ReadProblem[];
@@ -38,10 +40,12 @@ export interface PartitionFiles {
 export interface ReadProblem {
   /** Inside the partition, as the reader asked for it. */
   readonly path: string;
-  readonly problem: 'not-regular' | 'too-large' | 'unreadable' | 'invalid-utf8';
+  readonly problem: 'not-regular' | 'too-large' | 'unreadable' | 'invalid-utf8' | 'dangling-link';
   /** For 'too-large': its size and the most a view reads, in bytes. */
   readonly size?: number;
   readonly limit?: number;
+  /** For 'dangling-link': the link's target as written. */
+  readonly target?: string;
 }
 
 /** What is known of a partition: its name and the identifiers configs refer to it by. */

@@ -97,8 +97,12 @@ export class MemoryFiles implements PartitionFiles {
   }
 }
 
-/** Shared by every PartitionFiles: walks the path one component at a time, ignoring case. */
-export function findIgnoringCase(files: PartitionFiles, path: string): string | undefined {
+/**
+ * Shared by every PartitionFiles: walks the path one component at a time, ignoring case.
+ * `dangling` hears of each component found that is a symlink leading to nothing on the
+ * partition (outside it, or a loop).
+ */
+export function findIgnoringCase(files: PartitionFiles, path: string, dangling?: (onDisk: string) => void): string | undefined {
   let current = '/';
   for (const part of normalizePath(path).split('/').filter(Boolean)) {
     const names = files.list(current);
@@ -108,6 +112,8 @@ export function findIgnoringCase(files: PartitionFiles, path: string): string | 
     const match = exact ?? names.find((n) => n.toLowerCase() === lower);
     if (match === undefined) return undefined;
     current = current === '/' ? `/${match}` : `${current}/${match}`;
+    // What follows it, if anything, is then not found, as without `dangling`.
+    if (dangling !== undefined && files.realPath(current) === undefined) dangling(current);
   }
   return current;
 }

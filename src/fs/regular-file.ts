@@ -62,6 +62,12 @@ export function readProblemDiagnostic(p: ReadProblem): Diagnostic {
       return { severity: 'error', file: p.path, message: `not read: ${p.size !== undefined ? `at ${formatBytes(p.size)} it` : 'it'} is larger than the ${p.limit !== undefined ? formatBytes(p.limit) : 'size'} a boot config may be` };
     case 'unreadable':
       return { severity: 'error', file: p.path, message: 'not read: the file cannot be read (an I/O or permission error)' };
+    case 'dangling-link':
+      return {
+        severity: 'warning',
+        file: p.path,
+        message: `not read: it is a symbolic link${p.target !== undefined ? ` to ${p.target}` : ''} that leads to nothing on this partition (links are followed inside the partition only)`,
+      };
     case 'invalid-utf8':
       return { severity: 'info', file: p.path, message: 'holds bytes that are not UTF-8: each was read as U+FFFD, so a title or path with one may not show or match as meant' };
   }
