@@ -14,14 +14,19 @@ import { formatPlan, planJson } from '../kexec/plan-format';
 import { detectRunningSystem } from '../kexec/system';
 import { type ParsedArgs, UsageError, parseArgs, valueOf } from './args';
 import { SCAN_OPTIONS, openPartitions, scanInputs, type PartitionSource } from './scan-options';
+import { NET_OPTIONS, NET_USAGE, lookupFromArgs, withNetwork } from '../net/cli-options';
+import { downloadFiles, needsDownload, type Downloaded } from '../net/download';
+import { scanNetwork } from '../net/source';
+import { NetError } from '../net/transfer';
 
 const USAGE =
   'usage: kexec-menu boot ENTRY-ID|--kernel FILE [--initrd FILE]... [--dtb FILE|DIR] [--cmdline S] [--append S] [--reuse-cmdline] ' +
-  '[--config FILE] [--root DIR...] [--dry-run] [--json] [--handoff direct|init] [--no-checks] | boot --exec-loaded';
+  '[--config FILE] [--root DIR...] [--dry-run] [--json] [--handoff direct|init] [--no-checks] ' + NET_USAGE + ' | boot --exec-loaded';
 
 const OPTIONS = {
   config: SCAN_OPTIONS.config!,
   root: SCAN_OPTIONS.root!,
+  ...NET_OPTIONS,
   kernel: { value: true },
   initrd: { value: true, repeat: true },
   dtb: { value: true },
@@ -78,6 +83,11 @@ function buildRequest(args: ParsedArgs, entryRequest: BootRequest | undefined): 
   };
 }
 
+/** A whole download (kernel, initrds, device tree) ends by then, whatever the server does. */
+const NET_DOWNLOAD_MS = 600_000;
+/** Progress is printed every this many bytes. */
+const PROGRESS_STEP = 4 << 20;
+
 function fail(sentence: string): number {
   process.stderr.write(`kexec-menu boot: ${sentence}\n`);
   return 1;
@@ -118,14 +128,33 @@ export async function run(argv: readonly string[]): Promise<number> {
   const handoff: Handoff = (handoffArg as Handoff | undefined) ?? inputs.settings.handoff;
   const system = detectRunningSystem();
 
+  const lookup = lookupFromArgs(args);
   let source: PartitionSource | undefined;
+  let downloaded: Downloaded | undefined;
   try {
     let entryRequest: BootRequest | undefined;
     if (id !== undefined) {
-      source = await openPartitions(inputs);
-      const menu = scanPartitions(source.partitions, inputs.settings, machineContextFromSystem(), PARSERS, openImageMenus(inputs.settings.menus));
-      const entry = menu.entries.find((e) => e.id === id);
+      // --net alone reads the boot server only, as `list --net` does.
+      source = lookup && inputs.roots.length === 0 ? { partitions: [], diagnostics: [], close: async () => {} } : await openPartitions(inputs);
+      const machine = machineContextFromSystem();
+      const disks = scanPartitions(source.partitions, inputs.settings, machine, PARSERS, openImageMenus(inputs.settings.menus));
+      const menu = lookup ? withNetwork(disks, await scanNetwork(lookup, machine), inputs.settings.default, inputs.settings.file ?? 'settings') : disks;
+      let entry = menu.entries.find((e) => e.id === id);
       if (!entry) return fail(`There is no entry with id ${id} (kexec-menu list shows the ids).`);
+      if (entry.resolution.ok && needsDownload(entry.resolution.files)) {
+        // Even a dry run downloads: the plan reads the kernel's header, and the download is what can fail.
+        let shown = -1;
+        downloaded = await downloadFiles(entry.resolution.files, loadSys(), {
+          deadline: Date.now() + NET_DOWNLOAD_MS,
+          onProgress: (url, n, total) => {
+            const step = Math.floor(n / PROGRESS_STEP);
+            if (step === shown && n !== total) return;
+            shown = step;
+            process.stderr.write(`kexec-menu boot: ${url}: ${n}${total !== undefined ? ` of ${total}` : ''} bytes\n`);
+          },
+        });
+        entry = { ...entry, resolution: { ok: true, files: downloaded.files } };
+      }
       entryRequest = requestFromEntry(entry);
     }
     const plan = await planBoot(buildRequest(args, entryRequest), system);
@@ -154,8 +183,10 @@ export async function run(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) throw err;
     if (err instanceof BootError) return fail(err.sentence);
+    if (err instanceof NetError) return fail(`${err.message}; nothing was loaded.`);
     return fail(explainBootFailure(err, { stage: 'load', arch: system.arch, isRoot: system.isRoot }));
   } finally {
+    downloaded?.close();
     await source?.close();
   }
 }

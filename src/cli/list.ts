@@ -6,22 +6,29 @@ import type { Diagnostic } from '../fs/diagnostic';
 import { openImageMenus } from '../disks/roots';
 import { PARSERS } from '../entries/scan/parsers';
 import { scanPartitions, type Menu } from '../entries/scan/scan';
+import { type TimeoutSource, timeoutSentence } from '../entries/scan/timeout';
 import { UsageError, parseArgs } from './args';
 import { SCAN_OPTIONS, openPartitions, scanInputs } from './scan-options';
+import { NET_OPTIONS, NET_USAGE, lookupFromArgs, withNetwork } from '../net/cli-options';
+import { scanNetwork } from '../net/source';
 
-const USAGE = 'usage: kexec-menu list [--json] [--config FILE] [--root DIR[=uuid:X,label:Y,partuuid:Z,partlabel:W,name:N] ...] [--cmdline STRING]';
+const USAGE = 'usage: kexec-menu list [--json] [--config FILE] [--root DIR[=uuid:X,label:Y,partuuid:Z,partlabel:W,name:N] ...] [--cmdline STRING] ' + NET_USAGE;
 
 export async function run(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { ...SCAN_OPTIONS, json: {}, help: {} });
+  const args = parseArgs(argv, { ...SCAN_OPTIONS, ...NET_OPTIONS, json: {}, help: {} });
   if (args.flags.has('help')) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (${USAGE.slice(7)})`);
   const inputs = scanInputs(args);
-  const source = await openPartitions(inputs);
+  const lookup = lookupFromArgs(args);
+  // --net alone reads the boot server only; with --root, those trees and the server.
+  const source = lookup && inputs.roots.length === 0 ? { partitions: [], diagnostics: [], close: async () => {} } : await openPartitions(inputs);
   try {
-    const menu = scanPartitions(source.partitions, inputs.settings, machineContextFromSystem(), PARSERS, openImageMenus(inputs.settings.menus));
+    const machine = machineContextFromSystem();
+    const disks = scanPartitions(source.partitions, inputs.settings, machine, PARSERS, openImageMenus(inputs.settings.menus));
+    const menu = lookup ? withNetwork(disks, await scanNetwork(lookup, machine), inputs.settings.default, inputs.settings.file ?? 'settings') : disks;
     const diagnostics = [...inputs.diagnostics, ...source.diagnostics, ...menu.diagnostics];
     process.stdout.write(args.flags.has('json') ? JSON.stringify(menuJson(menu, diagnostics)) + '\n' : menuTable(menu, diagnostics));
   } finally {
@@ -53,6 +60,8 @@ export interface ListJson {
   }[];
   default: string | null;
   timeout: number;
+  /** Where `timeout` comes from: the settings file (and line), the kernel command line, or the default entry's config file and line. */
+  timeoutSource: TimeoutSource | null;
   diagnostics: { severity: string; file: string; line: number | null; message: string }[];
 }
 
@@ -81,6 +90,7 @@ export function menuJson(menu: Menu, diagnostics: readonly Diagnostic[]): ListJs
     }),
     default: menu.defaultId ?? null,
     timeout: menu.timeout,
+    timeoutSource: menu.timeoutSource ?? null,
     diagnostics: diagnostics.map((d) => ({ severity: d.severity, file: d.file, line: d.line ?? null, message: d.message })),
   };
 }
@@ -116,7 +126,7 @@ export function menuTable(menu: Menu, diagnostics: readonly Diagnostic[]): strin
       .join('  ')
       .trimEnd();
   const out: string[] = [];
-  const timeout = menu.timeout < 0 ? 'waits for a choice' : `boots the default after ${menu.timeout} s`;
+  const timeout = timeoutSentence(menu.timeout, menu.timeoutSource);
   const count = `${menu.entries.length} ${menu.entries.length === 1 ? 'entry' : 'entries'}`;
   out.push(menu.defaultId ? `${count}; default ${menu.defaultId}; ${timeout}` : `${count}; no default: nothing can boot`);
   if (rows.length > 0) out.push(line(header), ...rows.map(line));
