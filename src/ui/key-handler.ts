@@ -7,7 +7,7 @@ import type { PowerAction } from './backend';
 import type { Clock } from './clock';
 import type { Key } from './keys';
 import { applyKey, lineAt } from './line-editor';
-import type { Overlay, Part } from './menu-state';
+import type { Overlay, Part, PasswordPurpose } from './menu-state';
 import type { PasswordGate } from './password-gate';
 import { type ActionId, type Row, type SelectableRow, firstSelectable, lastSelectable, moveSelection } from './rows';
 
@@ -118,15 +118,17 @@ export class KeyHandler {
     const text = this.lineKey(o, key);
     if (text === undefined) return;
     const result = this.gate.attempt(text);
-    const what = o.purpose === 'edit' ? 'editor' : 'shell';
+    const what = o.purpose === 'edit' ? 'the editor' : o.purpose === 'shell' ? 'the shell' : `booting '${this.entry(o.entryId)?.title ?? o.entryId}'`;
     if (result.kind === 'ok') {
-      this.act.log(`Password accepted for the ${what}.`);
+      this.act.log(`Password accepted for ${what}.`);
       this.proceed(o.purpose, o.entryId);
       return;
     }
-    if (result.kind === 'wrong') this.act.log(`Wrong password for the ${what}.`);
-    const wait = Math.ceil(result.waitMs / 1000);
-    const note = result.kind === 'locked' ? `Too many wrong passwords: wait ${wait} s.` : wait > 0 ? `Wrong password. Too many wrong tries: wait ${wait} s.` : 'Wrong password.';
+    if (result.kind === 'wrong') this.act.log(`Wrong password for ${what}.`);
+    if (result.kind === 'refused') this.act.log(result.reason);
+    const wait = result.kind === 'refused' ? 0 : Math.ceil(result.waitMs / 1000);
+    const note =
+      result.kind === 'refused' ? result.reason : result.kind === 'locked' ? `Too many wrong passwords: wait ${wait} s.` : wait > 0 ? `Wrong password. Too many wrong tries: wait ${wait} s.` : 'Wrong password.';
     this.act.setOverlay({ ...o, line: lineAt(''), note }, 'overlay');
   }
 
@@ -143,7 +145,7 @@ export class KeyHandler {
   }
 
   /** Starts a protected action: straight away, or after the password. */
-  private protectedAction(purpose: 'edit' | 'shell', entryId?: string): void {
+  private protectedAction(purpose: PasswordPurpose, entryId?: string): void {
     if (this.gate.problem) {
       this.act.showDialog('Locked', this.gate.problem);
       return;
@@ -155,7 +157,7 @@ export class KeyHandler {
     this.act.setOverlay({ kind: 'password', purpose, ...(entryId ? { entryId } : {}), line: lineAt('') }, 'overlay', 'help');
   }
 
-  private proceed(purpose: 'edit' | 'shell', entryId?: string): void {
+  private proceed(purpose: PasswordPurpose, entryId?: string): void {
     if (purpose === 'shell') {
       this.act.shell();
       return;
@@ -163,6 +165,10 @@ export class KeyHandler {
     const entry = this.entry(entryId);
     if (!entry) {
       this.act.closeOverlay();
+      return;
+    }
+    if (purpose === 'boot') {
+      this.act.boot(entry, undefined);
       return;
     }
     this.act.setOverlay({ kind: 'edit', entryId: entry.id, line: lineAt(entry.cmdline) }, 'overlay', 'help');
@@ -247,8 +253,10 @@ export class KeyHandler {
   private activate(): void {
     const row = this.menu.selected;
     if (!row) return;
-    if (row.kind === 'entry') this.act.boot(row.entry, undefined);
-    else this.action(row.id);
+    if (row.kind !== 'entry') this.action(row.id);
+    // Files its config's disk has no say over: only with the password (entries/scan/trust.ts).
+    else if (row.entry.needsPassword !== undefined && this.menu.cannotBoot(row.entry) === undefined) this.protectedAction('boot', row.id);
+    else this.act.boot(row.entry, undefined);
   }
 
   private action(id: ActionId): void {

@@ -13,14 +13,18 @@ export type Overlay =
   | { readonly kind: 'help' }
   /** A message to read; with `confirm`, Enter/y does that action and Esc/n does not. */
   | { readonly kind: 'dialog'; readonly title: string; readonly text: string; readonly confirm?: PowerAction }
-  | { readonly kind: 'password'; readonly purpose: 'edit' | 'shell'; readonly entryId?: string; readonly line: LineState; readonly note?: string }
+  /** `boot`: an entry whose files its config's disk has no say over (entries/scan/trust.ts). */
+  | { readonly kind: 'password'; readonly purpose: PasswordPurpose; readonly entryId?: string; readonly line: LineState; readonly note?: string }
   | { readonly kind: 'edit'; readonly entryId: string; readonly line: LineState }
   | { readonly kind: 'busy'; readonly title: string; readonly progress?: BootProgress };
+
+/** What a password is asked for. */
+export type PasswordPurpose = 'edit' | 'shell' | 'boot';
 
 /** How the menu ended (the driver leaves the screen and prints `text`). */
 export type Finish = { readonly kind: 'booted'; readonly outcome: BootOutcome } | { readonly kind: 'quit' };
 
-export type MenuSettings = Pick<Settings, 'timeout' | 'default' | 'editor' | 'shell' | 'password'>;
+export type MenuSettings = Pick<Settings, 'timeout' | 'timeoutFromDefault' | 'default' | 'editor' | 'shell' | 'password'>;
 
 /** An error's one sentence, for a dialog or the status line. */
 export function sentenceOf(err: unknown): string {

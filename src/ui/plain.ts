@@ -40,8 +40,10 @@ export function runPlainMenu(c: MenuController, o: PlainOptions): Promise<Finish
         out(`  ${safe(group)}:\n`);
       } else if (row.kind === 'entry') {
         const why = c.cannotBoot(row.entry);
-        const mark = row.id === c.defaultId ? '*' : why !== undefined ? '!' : ' ';
-        out(`  ${String(row.number).padStart(3)}. ${mark} ${safe(entryTitle(row.entry))}${why !== undefined ? ` (cannot boot: ${safe(why)})` : ''}\n`);
+        const locked = why === undefined && row.entry.needsPassword !== undefined;
+        const mark = row.id === c.defaultId ? '*' : why !== undefined ? '!' : locked ? '#' : ' ';
+        const after = why !== undefined ? ` (cannot boot: ${safe(why)})` : locked ? ' (boots with the password)' : '';
+        out(`  ${String(row.number).padStart(3)}. ${mark} ${safe(entryTitle(row.entry))}${after}\n`);
       } else {
         const word = row.id === 'action:shell' ? 's' : row.id === 'action:reboot' ? 'reboot' : 'poweroff';
         out(`  ${word.padStart(8)}  ${row.label}\n`);
@@ -50,7 +52,7 @@ export function runPlainMenu(c: MenuController, o: PlainOptions): Promise<Finish
   };
   const prompt = () => {
     const o2 = c.overlay;
-    if (o2.kind === 'password') out('Password: ');
+    if (o2.kind === 'password') out('Password (empty line cancels): ');
     else if (o2.kind === 'edit') out('New command line (+WORDS appends, empty cancels): ');
     else if (o2.kind === 'dialog') out(o2.confirm ? '[y/n] ' : '[Enter] ');
     else if (o2.kind === 'none') out(PROMPT);
@@ -59,6 +61,9 @@ export function runPlainMenu(c: MenuController, o: PlainOptions): Promise<Finish
 
   const showOverlay = () => {
     const ov = c.overlay;
+    // The password overlay changes with every key the line is typed into (submit): only a new
+    // prompt (opened, or after a try: the line empty again) is said, with the try's note.
+    if (ov.kind === 'password' && lastOverlay === 'password' && ov.line.text !== '') return;
     if (ov.kind === lastOverlay && ov.kind !== 'password' && ov.kind !== 'busy') return;
     lastOverlay = ov.kind;
     switch (ov.kind) {
@@ -117,8 +122,11 @@ export function runPlainMenu(c: MenuController, o: PlainOptions): Promise<Finish
     const keys: Key[] = [];
     const typed = (s: string) => [...s].forEach((ch) => keys.push(char(ch)));
     if (ov.kind === 'password') {
-      typed(text);
-      keys.push(named('enter'));
+      if (text === '') keys.push(named('escape'));
+      else {
+        typed(text);
+        keys.push(named('enter'));
+      }
     } else if (ov.kind === 'edit') {
       const t = text.trim();
       if (t === '') keys.push(named('escape'));
@@ -173,7 +181,7 @@ export function runPlainMenu(c: MenuController, o: PlainOptions): Promise<Finish
       if (k.kind === 'named' && k.name === 'backspace') {
         if (line) {
           line = line.slice(0, -1);
-          if (weEcho && c.overlay.kind !== 'password') out('\b \b');
+          if (weEcho) o.output.write('\b \b'); // not through out(): asciiOnly would make the BS a '?'
         }
         return;
       }
@@ -184,7 +192,8 @@ export function runPlainMenu(c: MenuController, o: PlainOptions): Promise<Finish
       if (k.kind === 'char') {
         if (c.countdown.kind !== 'off') c.handleKey(named('escape'));
         line += k.ch;
-        if (weEcho && c.overlay.kind !== 'password') out(k.ch);
+        // A password shows as one '*' a character, never as itself.
+        if (weEcho) out(c.overlay.kind === 'password' ? '*' : k.ch);
       }
     });
     c.setTerminal({ release: () => keys.pause(), reclaim: () => keys.resume() });

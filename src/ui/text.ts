@@ -43,7 +43,8 @@ export function entryTitle(e: BootEntry): string {
 /**
  * One line of the list, `width` columns at most: a selection mark ('>', besides the
  * inverse video, for terminals that show no attributes), the entry's number for the digit
- * keys, '*' for the default and '!' for an entry that cannot boot.
+ * keys, '*' for the default and '!' for an entry that cannot boot, '#' for one that boots
+ * only with the password (entries/scan/trust.ts).
  */
 export function rowText(row: Row, ctx: { selected: boolean; defaultId?: string; cannotBoot?: string }, width: number): string {
   if (row.kind === 'group') return clip(` ${row.label}`, width);
@@ -52,7 +53,7 @@ export function rowText(row: Row, ctx: { selected: boolean; defaultId?: string; 
     const key = row.id === 'action:shell' ? ' (s)' : '';
     return clip(`${sel}       ${row.label}${key}`, width);
   }
-  const mark = `${row.id === ctx.defaultId ? '*' : ' '}${ctx.cannotBoot !== undefined ? '!' : ' '}`;
+  const mark = `${row.id === ctx.defaultId ? '*' : ' '}${ctx.cannotBoot !== undefined ? '!' : row.entry.needsPassword !== undefined ? '#' : ' '}`;
   return clip(`${sel}${String(row.number).padStart(3)} ${mark} ${entryTitle(row.entry)}`, width);
 }
 
@@ -160,6 +161,7 @@ export function statusText(ctrl: Pick<MenuController, 'countdown' | 'countdownTa
   if (row?.kind === 'entry') {
     const why = ctrl.cannotBoot(row.entry);
     if (why !== undefined) return `Cannot boot: ${why}`;
+    if (row.entry.needsPassword !== undefined) return `Boots only with the password: ${row.entry.needsPassword}`;
   }
   return '';
 }
@@ -208,6 +210,7 @@ export function helpScreen(ctrl: Pick<MenuController, 'editorAllowed' | 'shellAl
     'q                leave the menu',
     '',
     'Any key stops the countdown.',
-    '* marks the default; ! an entry that cannot boot here.',
+    '* marks the default; ! an entry that cannot boot here; # one that boots only',
+    'with the password (it uses files of another disk than its config\'s).',
   ];
 }

@@ -24,7 +24,12 @@ export interface ViewOptions extends ScreenOptions {
 // never carries any (printable() replaces control characters).
 const INVERSE = '\x1b[7m';
 const BOLD = '\x1b[1m';
-const GREY = '\x1b[90m';
+/**
+ * Grey: bright black where the terminal has 16 colours or more; on an 8-colour terminal
+ * (TERM=linux, the VGA console) blessed would send bright black as plain black, which is
+ * black on black there, so bold black, which the console shows as dark grey.
+ */
+const greyFor = (colours: number): string => (colours >= 16 ? '\x1b[90m' : '\x1b[1;30m');
 const RESET = '\x1b[m';
 
 /** blessed-contrib's log widget (a blessed List), loaded from its own file. */
@@ -53,6 +58,7 @@ export class MenuView {
   private layout!: Layout;
   private listTop = 0;
   private readonly colors: boolean;
+  private readonly grey: string;
   private destroyed = false;
 
   constructor(
@@ -62,6 +68,7 @@ export class MenuView {
     const { screen, box, colors } = openScreen(options);
     this.screen = screen;
     this.colors = colors;
+    this.grey = greyFor((screen.program as unknown as { tput: { colors?: number } }).tput.colors ?? 0);
     this.header = box({ top: 0, left: 0, height: 1 });
     this.list = box({ label: ' Boot menu ', border: { type: 'line' } });
     this.listBorder = (this.list as unknown as { border: object }).border;
@@ -170,7 +177,7 @@ export class MenuView {
     const text = this.t(printable(rowText(row, { selected, ...(this.ctrl.defaultId ? { defaultId: this.ctrl.defaultId } : {}), ...(cannot !== undefined ? { cannotBoot: cannot } : {}) }, width), false));
     if (selected) return INVERSE + text.padEnd(width) + RESET;
     if (row.kind === 'group') return BOLD + text + RESET;
-    if (cannot !== undefined && this.colors) return GREY + text + RESET;
+    if (cannot !== undefined && this.colors) return this.grey + text + RESET;
     return text;
   }
 
@@ -244,7 +251,7 @@ export class MenuView {
         r = centred(Math.min(60, cols), 6);
         const masked = { text: '*'.repeat(o.line.text.length), cursor: o.line.cursor };
         lines = ['', ` Password: ${this.cursorLine(masked, inner(r) - 11)}`, '', ` ${clip(o.note ?? '', inner(r))}`];
-        label = o.purpose === 'edit' ? ' Password for the editor ' : ' Password for the shell ';
+        label = { edit: ' Password for the editor ', shell: ' Password for the shell ', boot: ' Password to boot this entry ' }[o.purpose];
         break;
       }
       case 'edit': {

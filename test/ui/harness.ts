@@ -202,6 +202,8 @@ export interface StartOptions {
   readonly gate?: PasswordGate;
   readonly startGraceMs?: number;
   readonly share?: ConsoleShare;
+  /** The input says it is a terminal (the plain prompt then echoes typed characters itself). */
+  readonly tty?: boolean;
 }
 
 export const SETTINGS: MenuSettings = { timeout: -1, default: 'auto', editor: true, shell: true };
@@ -210,6 +212,7 @@ export async function startMenu(o: StartOptions): Promise<MenuUnderTest> {
   const clock = new ManualClock();
   const output = new TerminalOutput(o.columns ?? 80, o.rows ?? 24);
   const input = new PassThrough();
+  if (o.tty) Object.assign(input, { isTTY: true });
   const finished = runMenu({
     backend: o.backend,
     settings: { ...SETTINGS, ...o.settings },

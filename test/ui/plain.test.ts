@@ -49,7 +49,7 @@ test('e N edits entry N\'s command line: +WORDS appends, a new line replaces; th
   const hash = hashPassword('pw', Buffer.from('saltsalt'), 1000);
   const m = await startMenu({ backend: b, mode: PLAIN, settings: { password: hash } });
   await m.send('e 2\n');
-  assert.match(printed(m), /Password: $/);
+  assert.match(printed(m), /Password \(empty line cancels\): $/);
   await m.send('nope\n');
   assert.match(printed(m), /Wrong password\./);
   await m.send('pw\n');
@@ -72,4 +72,43 @@ test('a failed boot prints the sentence and the prompt comes back; unknown input
   assert.match(printed(m), /Unknown choice 'banana'\./);
   await m.send('q\n');
   assert.deepEqual(await m.finished, { kind: 'quit' });
+});
+
+test('the password prompt on a terminal: one * for each key, the prompt said once for each try; an empty line cancels', async () => {
+  const b = backend();
+  const hash = hashPassword('pw', Buffer.from('saltsalt'), 1000);
+  const m = await startMenu({ backend: b, mode: PLAIN, settings: { password: hash }, tty: true });
+  await m.send('s\r');
+  const start = m.output.written.length;
+  await m.send('nope');
+  assert.equal(m.output.written.slice(start), '****', 'each key shows as one *, and nothing else is written');
+  await m.send('\x7f');
+  assert.equal(m.output.written.slice(start), '****\b \b', 'Backspace takes one * back');
+  await m.send('\r');
+  const tried = m.output.written.slice(start).replace(/\r\n/g, '\n');
+  assert.equal((tried.match(/Password/g) ?? []).length, 1, `one new prompt after the try, not one a key:\n${tried}`);
+  assert.equal(tried, '****\b \b\n\nWrong password.\nPassword (empty line cancels): ');
+  await m.send('\r');
+  assert.match(printed(m), /Choice \(number, e N edit, s shell, r rescan, \? help, q quit\): $/, 'an empty line leaves the password prompt');
+  assert.equal(b.shells, 0);
+  assert.doesNotMatch(printed(m), /nop/, 'the password never reaches the terminal');
+  await m.send('s\rpw\r');
+  assert.equal(b.shells, 1);
+  await m.send('q\r');
+  assert.deepEqual(await m.finished, { kind: 'quit' });
+});
+
+test('an entry whose files are on another disk than its config: marked #, and a number boots it only after the password', async () => {
+  const stick = entry('sdb1:yaml:shell', 'Root shell', VDA2, { needsPassword: 'kernel /vmlinuz is on vda2, another disk than its config\'s partition sdb1' });
+  const b = new FakeBackend(menuOf([A, stick], A.id));
+  const hash = hashPassword('pw', Buffer.from('saltsalt'), 1000);
+  const m = await startMenu({ backend: b, mode: PLAIN, settings: { password: hash } });
+  assert.match(printed(m), / {4}2\. # Root shell \(boots with the password\)\n/);
+  await m.send('2\n');
+  assert.match(printed(m), /Password \(empty line cancels\): $/);
+  assert.deepEqual(b.boots, []);
+  await m.send('nope\n');
+  assert.deepEqual(b.boots, [], 'a wrong password boots nothing');
+  await m.send('pw\n');
+  assert.deepEqual(b.boots, [{ id: stick.id }]);
 });

@@ -53,6 +53,8 @@ test.after(() => {
 interface Term {
   readonly session: string;
   screen(): string[];
+  /** The screen with its attributes: capture-pane -e, SGR sequences before the cells they colour. */
+  styled(): string[];
   keys(...keys: string[]): void;
   /** Polls the screen until `pred` holds (fails with the screen after WAIT_MS). */
   waitFor(what: string, pred: (text: string) => boolean): Promise<string[]>;
@@ -84,6 +86,7 @@ function start(name: string, env: Record<string, string>, config: string, progra
   return {
     session,
     screen,
+    styled: () => tmux('capture-pane', '-e', '-p', '-t', session).split('\n'),
     keys: (...keys) => void tmux('send-keys', '-t', session, ...keys),
     async waitFor(what, pred) {
       const end = Date.now() + WAIT_MS;
@@ -118,6 +121,61 @@ function golden(name: string, lines: string[]): void {
   assert.equal(got, readFileSync(file, 'utf8'), `screen ${name} differs from ${file}`);
 }
 
+/**
+ * The foreground colour and boldness of the cell where `text` starts in a line of
+ * capture-pane -e, found by playing its SGR sequences: the colour as its SGR number (30-37,
+ * 90-97, '38;5;N'), undefined for the terminal's default.
+ */
+function cellStyle(line: string, text: string): { fg?: string; bold: boolean } | undefined {
+  let fg: string | undefined;
+  let bold = false;
+  let plain = '';
+  for (let i = 0; i < line.length; ) {
+    const sgr = /^\x1b\[([0-9;]*)m/.exec(line.slice(i));
+    if (sgr) {
+      const codes = sgr[1] === '' ? ['0'] : sgr[1]!.split(';');
+      for (let k = 0; k < codes.length; k++) {
+        const c = Number(codes[k]);
+        if (c === 0) [fg, bold] = [undefined, false];
+        else if (c === 1) bold = true;
+        else if (c === 22) bold = false;
+        else if (c === 39) fg = undefined;
+        else if ((c >= 30 && c <= 37) || (c >= 90 && c <= 97)) fg = String(c);
+        else if (c === 38 && codes[k + 1] === '5') fg = `38;5;${codes[(k += 2)]}`;
+      }
+      i += sgr[0].length;
+      continue;
+    }
+    plain += line[i++];
+    if (plain.endsWith(text)) return { fg, bold };
+  }
+  return undefined;
+}
+
+/** Grey as terminals are told it: bright black, colour 8 of 256, or bold black on 8-colour terminals. */
+const isGrey = (s: { fg?: string; bold: boolean } | undefined): boolean => s !== undefined && (s.fg === '90' || s.fg === '38;5;8' || (s.fg === '30' && s.bold));
+
+/**
+ * Entries that cannot boot are grey where the terminal has colours (view.ts), and only they;
+ * without colours nothing is coloured (the '!' says it). Read from the cells' attributes.
+ */
+function assertGreying(t: (typeof TERMS)[number], term: Term): void {
+  const lines = term.styled();
+  const cell = (title: string) => {
+    const line = lines.find((l) => l.includes(title));
+    assert.ok(line, `a line with ${title} on the screen:\n${lines.join('\n')}`);
+    return cellStyle(line, title);
+  };
+  const [broken, wrongArch, bootable] = [cell('Debian GNU/Linux 12 (old kernel)'), cell('Rescue (arm64)'), cell('(extlinux)')];
+  if (t.name === 'linux') {
+    assert.ok(isGrey(broken), `the entry whose kernel is missing is grey: ${JSON.stringify(broken)}`);
+    assert.ok(isGrey(wrongArch), `the arm64 kernel is grey: ${JSON.stringify(wrongArch)}`);
+    assert.ok(!isGrey(bootable) && bootable?.fg === undefined, `a bootable entry keeps the default colour: ${JSON.stringify(bootable)}`);
+  } else {
+    for (const s of [broken, wrongArch, bootable]) assert.equal(s?.fg, undefined, 'a vt100 gets no colours');
+  }
+}
+
 const TERMS: { name: string; env: Record<string, string> }[] = [
   { name: 'vt100', env: { TERM: 'vt100' } },
   { name: 'linux', env: { TERM: 'linux', LANG: 'C.UTF-8' } },
@@ -133,6 +191,7 @@ async function scenario(t: (typeof TERMS)[number], program = CLI): Promise<void>
   const term = start(t.name, t.env, roots.config, program);
   try {
     golden(`${t.name}-countdown`, await term.waitFor('the countdown', (s) => /Booting 'Debian GNU\/Linux 12 \(bookworm\)' in \d+ s/.test(s) && /! Rescue \(arm64\)/.test(s)));
+    assertGreying(t, term);
     term.keys('Down');
     const moved = await term.waitFor('the selection on entry 2', (s) => /> {2}2 {2}! Debian GNU\/Linux 12 \(old kernel\)/.test(s));
     assert.doesNotMatch(moved.join('\n'), /Booting '/, 'the key stopped the countdown');
