@@ -78,6 +78,7 @@ test('--json: the exact shape and values; a broken menu on one root does not cos
     ],
     default: '2C4F-81A0:yaml:fedora-39-debug',
     timeout: 4,
+    timeoutSource: { from: 'settings', file: `${F}/list.yaml`, line: 3 },
     diagnostics: [{ severity: 'error', file: `${F}/broken/kexec-menu.yaml`, line: 3, message: 'Missing closing "quote' }],
   });
 });
@@ -86,7 +87,7 @@ test('the plain table: index, default marker, title, version, partition, format,
   const r = list('--config', `${F}/list.yaml`, '--root', FEDORA, '--root', USB, '--root', `${F}/broken`);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
-  assert.equal(lines[0], '5 entries; default 2C4F-81A0:yaml:fedora-39-debug; boots the default after 4 s');
+  assert.equal(lines[0], `5 entries; default 2C4F-81A0:yaml:fedora-39-debug; boots the default after 4 s (timeout in ${F}/list.yaml:3)`);
   assert.match(lines[1]!, /^#\s+TITLE\s+VERSION\s+PARTITION\s+FORMAT\s+KERNEL$/);
   assert.match(lines[2]!, /^1 {5}Fedora Linux \(6\.7\.4-200\.fc39\.x86_64\) 39 \(Server Edition\) +6\.7\.4-200\.fc39\.x86_64 +vda2 +bls +\S+\/fedora-boot\/vmlinuz-6\.7\.4-200\.fc39\.x86_64$/);
   assert.match(lines[4]!, /^3 {2}\* {2}Fedora 39 \(debug\) +- +sdb1 +yaml +\S+\/fedora-boot\/vmlinuz-6\.7\.4-200\.fc39\.x86_64$/);
@@ -129,7 +130,7 @@ test('bad usage and bad settings exit 2 with one line on stderr', () => {
       [['--root', `${F}/usb=label:a,size:3`], `kexec-menu list: --root ${F}/usb=label:a,size:3: 'size:3' is not KEY:VALUE with KEY one of uuid, partuuid, label, partlabel, name`],
       [['--config', badConfig, '--root', `${F}/usb`], `kexec-menu list: ${badConfig}:3: key 'defualt' is not known (did you mean 'default'?)`],
       [['--config', join(dir, 'none.yaml'), '--root', `${F}/usb`], `kexec-menu list: ${join(dir, 'none.yaml')}: no such file`],
-      [['extra', '--root', `${F}/usb`], "kexec-menu list: unexpected argument 'extra' (kexec-menu list [--json] [--config FILE] [--root DIR[=uuid:X,label:Y,partuuid:Z,partlabel:W,name:N] ...] [--cmdline STRING])"],
+      [['extra', '--root', `${F}/usb`], "kexec-menu list: unexpected argument 'extra' (kexec-menu list [--json] [--config FILE] [--root DIR[=uuid:X,label:Y,partuuid:Z,partlabel:W,name:N] ...] [--cmdline STRING] [--net tftp://HOST[:PORT]/DIR|http://HOST[:PORT]/DIR [--mac MAC] [--ip IP] [--uuid UUID]])"],
       [['--config', 'a.yaml', '--config', 'b.yaml'], 'kexec-menu list: --config given twice'],
     ];
     for (const [args, message] of cases) {
