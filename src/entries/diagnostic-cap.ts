@@ -23,6 +23,7 @@ export class DiagnosticCap {
     if (count > this.limit + 1) return;
     this.counts.set(diagnostic.file, count);
     if (count <= this.limit) this.out.push(diagnostic);
-    else this.out.push({ severity: 'warning', file: diagnostic.file, message: `more than ${this.limit} problems; the rest are not listed` });
+    // On the line of the first one dropped: every diagnostic has a line when the dropped one has.
+    else this.out.push({ severity: 'warning', file: diagnostic.file, ...(diagnostic.line !== undefined ? { line: diagnostic.line } : {}), message: `more than ${this.limit} problems; the rest are not listed` });
   }
 }

@@ -232,7 +232,7 @@ test('unknown keys, empty values and folder paths are warnings with their line; 
 
 test('no linux: an error and no entry; efi only: an info and no entry; both: the kernel, with an info', () => {
   assert.deepEqual(one('title T\noptions quiet\n'), {
-    diagnostics: [{ severity: 'error', file: '/loader/entries/e.conf', message: "entry has no 'linux' key, so there is no kernel to boot; not listed" }],
+    diagnostics: [{ severity: 'error', file: '/loader/entries/e.conf', line: 1, message: "entry has no 'linux' key, so there is no kernel to boot; not listed" }],
   });
   assert.deepEqual(one('title Shell\nefi /EFI/tools/shellx64.efi\n'), {
     diagnostics: [{ severity: 'info', file: '/loader/entries/e.conf', line: 2, message: 'entry starts an EFI program (/EFI/tools/shellx64.efi), which kexec cannot run; not listed' }],
@@ -350,7 +350,7 @@ test('the same id at two counter states: more tries left first; the second is no
     ['/loader/entries/good+3-1.conf'],
   );
   assert.deepEqual(r.diagnostics, [
-    { severity: 'warning', file: '/loader/entries/good+1.conf', message: "same entry id 'good' as /loader/entries/good+3-1.conf, which is listed instead" },
+    { severity: 'warning', file: '/loader/entries/good+1.conf', line: 1, message: "same entry id 'good' as /loader/entries/good+3-1.conf, which is listed instead" },
   ]);
 });
 
@@ -365,7 +365,7 @@ test('folder contents that are not entries: dot files, other suffixes, auto-* na
   const r = blsParser.parse(files, 'p1', X64);
   assert.deepEqual(ids(r.entries), ['real']);
   assert.deepEqual(r.diagnostics, [
-    { severity: 'info', file: '/loader/entries/auto-windows.conf', message: "names starting with 'auto-' are reserved for systemd-boot's own entries; not listed" },
+    { severity: 'info', file: '/loader/entries/auto-windows.conf', line: 1, message: "names starting with 'auto-' are reserved for systemd-boot's own entries; not listed" },
   ]);
 });
 
@@ -395,14 +395,14 @@ test('loader.conf default: a case-insensitive glob over ids with .conf; the firs
   assert.deepEqual(defaultWith('bad*').marked, ['bad'], 'systemd-boot honours a default without tries left');
   const bare = defaultWith('d1');
   assert.deepEqual(bare.marked, [], 'ids end in .conf: "d1" alone matches nothing');
-  assert.deepEqual(bare.diagnostics, [{ severity: 'warning', file: '/loader/loader.conf', message: "default 'd1' matches no listed entry" }]);
+  assert.deepEqual(bare.diagnostics, [{ severity: 'warning', file: '/loader/loader.conf', line: 2, message: "default 'd1' matches no listed entry" }]);
 });
 
 test('loader.conf default specials and timeout forms', () => {
   const saved = defaultWith('@saved');
   assert.deepEqual(saved.marked, []);
   assert.deepEqual(saved.diagnostics, [
-    { severity: 'info', file: '/loader/loader.conf', message: 'default @saved means the entry booted last, which systemd-boot keeps in an EFI variable; no entry is marked default' },
+    { severity: 'info', file: '/loader/loader.conf', line: 2, message: 'default @saved means the entry booted last, which systemd-boot keeps in an EFI variable; no entry is marked default' },
   ]);
   const other = defaultWith('@foo');
   assert.deepEqual(other.marked, []);
@@ -500,7 +500,7 @@ test('a line over 1 MiB rejects the file, as systemd does', () => {
 test('a file far larger than any entry is not read (bounded time)', () => {
   const r = one(`linux /v\n${'options x\n'.repeat(500_000)}`);
   assert.deepEqual(r, {
-    diagnostics: [{ severity: 'error', file: '/loader/entries/e.conf', message: 'is 5000009 characters long, far more than any boot entry or loader.conf; not read' }],
+    diagnostics: [{ severity: 'error', file: '/loader/entries/e.conf', line: 1, message: 'is 5000009 characters long, far more than any boot entry or loader.conf; not read' }],
   });
 });
 
@@ -516,7 +516,7 @@ test('junk text: problems are listed up to a cap, then one summary', () => {
   assert.equal(r.entry?.kernel.path, '/v');
   assert.equal(r.diagnostics.length, 21);
   assert.deepEqual(r.diagnostics[0], { severity: 'warning', file: '/loader/entries/e.conf', line: 2, message: "unknown key 'junk0' ignored" });
-  assert.deepEqual(r.diagnostics[20], { severity: 'warning', file: '/loader/entries/e.conf', message: 'more than 20 problems; the rest are not listed' });
+  assert.deepEqual(r.diagnostics[20], { severity: 'warning', file: '/loader/entries/e.conf', line: 22, message: 'more than 20 problems; the rest are not listed' });
 });
 
 test('random bytes never throw, in entries and in loader.conf', () => {

@@ -87,6 +87,21 @@ function configsRead(tree: Tree, format: Format): string[] {
   return [...read].sort();
 }
 
+/**
+ * Hostile lines (issue 17), inserted whole: each must cost only what is past a limit, with a
+ * diagnostic, within the case's time. GRUB: a loop of loops making a million entries, a value
+ * doubled until it is huge, an eval that runs itself, a configfile back to the file, a kernel
+ * inside a loopback image, a huge title; BLS: a huge title line.
+ */
+const HOSTILE = [
+  `for a in ${'1 '.repeat(200)}; do for b in ${'1 '.repeat(200)}; do for c in ${'1 '.repeat(25)}; do menuentry "$a$b$c" { linux /v }; done; done; done`,
+  'set a=x; ' + 'set a="$a$a$a$a"; '.repeat(12),
+  'set c="eval \\$c"; eval $c',
+  'loopback loop /x.iso; menuentry iso { linux (loop)/vmlinuz; }',
+  `menuentry "${'T'.repeat(300_000)}" { linux /t }`,
+  `title ${'Debian '.repeat(50_000)}`,
+];
+
 const INSERTS = ['{', '}', '"', "'", '\\', '[', ']', '$', '${', '#', ';', '\t', '\0', 'include x', 'source x', 'configfile x', 'blscfg', 'menuentry x {', 'submenu x {', 'label x', 'kernel /x', 'initrd /x', '[all]', '[pi4]', 'entries:', '  - title: x', '&a', '*a'];
 
 /** One to three mutations of a config; returns the new text and what was done. */
@@ -135,6 +150,11 @@ function mutate(text: string, path: string, rnd: () => number): { text: string; 
       lines.splice(at, 0, (line + ' ').repeat(Math.ceil(MB / (line.length + 1))).slice(0, MB));
       t = lines.join('\n');
       what.push(`1 MB line at ${at}`);
+    } else if (r < 0.86) {
+      const hostile = pick(HOSTILE);
+      lines.splice(at, 0, hostile);
+      t = lines.join('\n');
+      what.push(`hostile line ${JSON.stringify(hostile.slice(0, 40))}… at ${at}`);
     } else if (r < 0.93) {
       const count = 1 + Math.floor(rnd() * 3);
       lines.splice(at, count);
@@ -179,6 +199,8 @@ function checkResource(r: Resource, where: string): string | undefined {
   return undefined;
 }
 
+const LINED_FORMATS: ReadonlySet<Format> = new Set<Format>(['grub', 'bls']);
+
 /** The contract of FormatParser's output, checked on every result. */
 export function wellFormed(format: Format, entries: readonly ParsedEntry[], diagnostics: readonly Diagnostic[]): string | undefined {
   if (!Array.isArray(entries) || !Array.isArray(diagnostics)) return 'entries or diagnostics is not an array';
@@ -204,6 +226,8 @@ export function wellFormed(format: Format, entries: readonly ParsedEntry[], diag
   }
   for (const d of diagnostics) {
     if (typeof d.file !== 'string' || d.file === '') return `diagnostic ${JSON.stringify(d.message)} has no file`;
+    // These readers name a line in every diagnostic (issue 17); the others may still name only the file.
+    if (LINED_FORMATS.has(format) && d.line === undefined) return `diagnostic ${JSON.stringify(d.message.slice(0, 80))} has no line`;
     if (!['error', 'warning', 'info'].includes(d.severity)) return `diagnostic severity ${d.severity}`;
     if (d.line !== undefined && (!Number.isInteger(d.line) || d.line < 1)) return `diagnostic line ${d.line}`;
     if (typeof d.message !== 'string' || d.message === '') return 'diagnostic without message';

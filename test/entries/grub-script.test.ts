@@ -346,7 +346,7 @@ test('grubenv: signature, # lines and padding, backslash escapes; a bad block is
   assert.equal(parseGrubenv('saved_entry=x\n').ok, false);
   const r = runGrub('load_env\nmenuentry "s=$saved_entry" { linux /vmlinuz }\n', { '/boot/grub/grubenv': 'saved_entry=1\n' });
   assert.deepEqual(titles(r), ['s=']);
-  assert.deepEqual(messages(r), ['warning@-: not a GRUB environment block: it does not start with "# GRUB Environment Block", so GRUB ignores it']);
+  assert.deepEqual(messages(r), ['warning@1: not a GRUB environment block: it does not start with "# GRUB Environment Block", so GRUB ignores it']);
   const f = runGrub('load_env -f ($root)/boot/grub/other.env saved_entry\nmenuentry "$saved_entry-$other" { linux /vmlinuz }\n', {
     '/boot/grub/other.env': grubenv({ saved_entry: 'x', other: 'y' }),
   });

@@ -118,7 +118,7 @@ test('Ubuntu 22.04: gfxmode sets vt_handoff inside each entry, recovery entries,
   ]);
   assert.deepEqual(r.diagnostics, [
     info(cfg, line('UEFI Firmware Settings'), `"UEFI Firmware Settings" reboots into the firmware's setup (fwsetup), which kexec cannot do; not listed`),
-    info(cfg, undefined, 'GRUB hides its menu here (timeout_style=hidden) and boots the default after 0 s unless Esc or Shift is pressed'),
+    info(cfg, lineOf('ubuntu2204', cfg, 'set timeout_style=hidden'), 'GRUB hides its menu here (timeout_style=hidden) and boots the default after 0 s unless Esc or Shift is pressed'),
   ]);
   assert.equal(r.configTimeout, 0);
 });
@@ -167,7 +167,7 @@ test('Fedora 39: blscfg entries in GRUB order, saved_entry (an id starting with 
   assert.deepEqual(r.diagnostics, [
     info(cfg, lineOf('fedora39', cfg, "menuentry 'UEFI Firmware Settings'"), `"UEFI Firmware Settings" reboots into the firmware's setup (fwsetup), which kexec cannot do; not listed`),
     // menu_auto_hide=1 and boot_success=1 in grubenv: 12_menu_auto_hide hides the menu for 1 s.
-    info(cfg, undefined, 'GRUB hides its menu here (timeout_style=hidden) and boots the default after 1 s unless Esc or Shift is pressed'),
+    info(cfg, lineOf('fedora39', cfg, 'set timeout_style=hidden'), 'GRUB hides its menu here (timeout_style=hidden) and boots the default after 1 s unless Esc or Shift is pressed'),
   ]);
   assert.equal(r.configTimeout, 1);
 });

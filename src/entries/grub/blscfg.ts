@@ -35,17 +35,18 @@ export function blscfg(c: CommandCall): Status {
   const result = readBlsEntries(context.files, dir, context.partition, context.machine);
   for (const d of result.diagnostics) {
     // loader.conf is systemd-boot's; GRUB's blscfg never reads it.
-    if (basename(d.file).toLowerCase() !== 'loader.conf') context.report(d.file, d.line, d.severity, d.message);
+    if (basename(d.file).toLowerCase() !== 'loader.conf') context.report(d.file, d.line ?? 1, d.severity, d.message);
   }
   const found = result.entries.map((entry) => ({ entry, id: grubId(entry) }));
   found.sort((a, b) => -compareBlsIds(a.id, b.id));
   for (const { entry, id } of found) {
     const source = entrySource(entry, frame.env.get.bind(frame.env));
+    context.chargeParse(source);
     const parser = new Parser(source);
     const body = parser.parseAll();
-    for (const p of parser.problems) context.report(entry.source.file, undefined, 'warning', `the GRUB script blscfg makes from this entry: ${p.message}`);
+    for (const p of parser.problems) context.report(entry.source.file, entry.source.line, 'warning', `the GRUB script blscfg makes from this entry: ${p.message}`);
     const title = entry.title;
-    mode.items.push({
+    context.addMenuItem(mode.items, {
       kind: 'entry',
       title,
       id,

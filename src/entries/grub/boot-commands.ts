@@ -1,7 +1,8 @@
 // GRUB's commands that build the menu and say what an entry boots: menuentry/submenu, the
 // Linux loader commands (recorded in the entry's BootRecord), the loaders kexec cannot stand
 // in for, and the questions about the machine configs ask before choosing (cpuid, keystatus).
-import { warn, type Command, type NamedCommands } from './command-api';
+import { info, warn, type Command, type NamedCommands } from './command-api';
+import { MAX_TITLE_LENGTH } from './limits';
 import type { MenuItem } from './menu';
 import { lastValue, parseOptions, type OptionSpec } from './options';
 import { Parser, type Statement } from './parser';
@@ -33,21 +34,26 @@ const menuItem = (kind: MenuItem['kind'], hidden: boolean): Command => (c) => {
   const sourceText = lastValue(o, 'source');
   if (c.block) body = c.block.statements;
   else if (sourceText !== undefined) {
-    const parser = new Parser(sourceText);
+    c.context.chargeParse(sourceText);
+    const parser = new Parser(sourceText, c.line);
     body = parser.parseAll();
     for (const p of parser.problems) warn(c, `in --source: ${p.message}`);
   } else {
     warn(c, `${c.name} has no { … } body; GRUB does not add it to the menu`);
     return 1;
   }
-  const title = o.positional[0];
+  let title = o.positional[0];
   if (title === undefined) {
     warn(c, `${c.name} has no title; GRUB does not add it to the menu`);
     return 1;
   }
+  if (title.length > MAX_TITLE_LENGTH) {
+    warn(c, `the title is ${title.length} characters long; only its first ${MAX_TITLE_LENGTH} are shown`);
+    title = title.slice(0, MAX_TITLE_LENGTH);
+  }
   const id = lastValue(o, 'id');
   const users = lastValue(o, 'users');
-  mode.items.push({
+  c.context.addMenuItem(mode.items, {
     kind,
     title,
     id: id ?? title,
@@ -80,6 +86,12 @@ const linux: Command = (c) => {
   const p = c.context.devices.split(path, c.frame.env.get('root'));
   if (p.relative) warn(c, `\`${path}\` does not start with / or a (device); GRUB refuses such file names, so it is read from the partition root`);
   mode.boot.kernel = { resource: c.context.devices.resource(p, c.context.files), args: c.args.slice(1), command: c.name, line: c.line };
+  if (p.device.kind === 'loopback') {
+    // Until images are opened, the entry is listed and cannot boot, with the reason.
+    const why = `its kernel is inside the ISO image ${p.device.image} (GRUB loopback), which kexec-menu does not open yet`;
+    mode.boot.notes.push(why);
+    info(c, `${c.name} ${path}: ${why}; the entry cannot boot`);
+  }
   return 0;
 };
 

@@ -45,7 +45,18 @@ export interface CommandContext {
   readonly partition: string;
   /** Real paths of configs already listed as menus of their own. */
   readonly listedConfigs: ReadonlySet<string>;
-  report(file: string, line: number | undefined, severity: Severity, message: string): void;
+  /** Every diagnostic names its file and line. */
+  report(file: string, line: number, severity: Severity, message: string): void;
+  /** Adds a menu entry or submenu to `items` (the partition's cap reached: reported, and the run stops). */
+  addMenuItem(items: MenuItem[], item: MenuItem): void;
+  /** Whether a config is being run now (on the include chain): reading it again would loop. */
+  isOpen(realPath: string): boolean;
+  /** A copy of the variables, counted against the step budget: a new context (`configfile`) or a clone. */
+  copyEnvironment(env: Environment, kind: 'context' | 'clone'): Environment;
+  /** Counts parsing `text` (eval, menuentry --source) against the step budget. */
+  chargeParse(text: string): void;
+  /** Runs statements one call level deeper (`eval`), under the limit function calls have. */
+  runNested(list: readonly Statement[], frame: Frame, line: number): Status;
   /** `return`: the running function (or file) stops after this command. */
   requestReturn(): void;
   /** `break N` / `continue N`. */

@@ -7,13 +7,16 @@ import type { PartitionFiles } from '../../fs/files';
 import type { PartitionSelector, Resource } from '../model';
 import { SELF } from '../model';
 import { normalizePath } from '../../fs/paths';
+import type { FileTest, Truth } from './conditions';
 
 /** What a device name stands for. */
 export type Device =
   | { readonly kind: 'self' }
   | { readonly kind: 'search'; readonly selector: PartitionSelector; readonly description: string }
-  /** A GRUB device name we cannot map (`hd0,gpt2`, `loop`, `tftp`…), as written. */
-  | { readonly kind: 'grub'; readonly name: string };
+  /** A GRUB device name we cannot map (`hd0,gpt2`, `tftp`…), as written. */
+  | { readonly kind: 'grub'; readonly name: string }
+  /** `loopback NAME FILE`: a disk image (an ISO) opened as a device; `image` names the file for messages. */
+  | { readonly kind: 'loopback'; readonly name: string; readonly image: string };
 
 export interface GrubPath {
   /** The device name without parentheses ('' when the path names none and `$root` is empty). */
@@ -51,6 +54,18 @@ export class DeviceTable {
     return name;
   }
 
+  /** `loopback NAME FILE`: (NAME) is now the image `image` (this partition's own name cannot be taken). */
+  loopback(name: string, image: string): boolean {
+    if (name === this.selfName) return false;
+    this.names.set(name, { kind: 'loopback', name, image });
+    return true;
+  }
+
+  /** `loopback -d NAME`. */
+  unloop(name: string): void {
+    if (this.names.get(name)?.kind === 'loopback') this.names.delete(name);
+  }
+
   device(name: string): Device {
     return this.names.get(name) ?? { kind: 'grub', name };
   }
@@ -80,6 +95,8 @@ export class DeviceTable {
    */
   locate(p: GrubPath, files: PartitionFiles, kind: 'file' | 'dir' = 'file'): Located {
     if (p.device.kind === 'self') return { where: 'here', path: p.path };
+    // Inside an image: never this partition's file of the same name.
+    if (p.device.kind === 'loopback') return { where: 'elsewhere', resource: this.elsewhere(p), reason: this.describe(p) };
     const exists = kind === 'file' ? files.isFile(p.path) : files.isDir(p.path);
     if (exists) return { where: 'here', path: p.path };
     return { where: 'elsewhere', resource: this.elsewhere(p), reason: this.describe(p) };
@@ -100,12 +117,33 @@ export class DeviceTable {
         const exists = kind === 'file' ? files.isFile(p.path) : files.isDir(p.path);
         return exists ? { partition: SELF, path: p.path } : this.elsewhere(p);
       }
+      case 'loopback':
+        return this.elsewhere(p);
     }
   }
 
   private elsewhere(p: GrubPath): Resource {
     if (p.device.kind === 'search') return { partition: p.device.selector, path: p.path };
+    if (p.device.kind === 'loopback') return { partition: { by: 'unmappable', value: `(${p.deviceName}) in the ISO image ${p.device.image}` }, path: p.path };
     return { partition: { by: 'unmappable', value: `(${p.deviceName})` }, path: p.path };
+  }
+
+  /** `test -d/-f/-e/-s PATH`: what GRUB would answer, or unknown when the path may be on a partition not seen here. */
+  fileTest(test: FileTest, arg: string, root: string | undefined, files: PartitionFiles): Truth {
+    const p = this.split(arg, root);
+    const l = this.locate(p, files, test === 'dir' ? 'dir' : 'file');
+    // Not here: it may be on the partition GRUB would search, which we cannot see.
+    if (l.where === 'elsewhere') return p.device.kind === 'self' ? 'false' : 'unknown';
+    switch (test) {
+      case 'dir':
+        return files.isDir(l.path) ? 'true' : 'false';
+      case 'file':
+        return files.isFile(l.path) ? 'true' : 'false';
+      case 'exists':
+        return files.isFile(l.path) || files.isDir(l.path) ? 'true' : 'false';
+      case 'nonEmpty':
+        return (files.readText(l.path)?.length ?? 0) > 0 ? 'true' : 'false';
+    }
   }
 
   /** Names the partition of a path for messages. */
@@ -117,6 +155,8 @@ export class DeviceTable {
         return p.device.description;
       case 'grub':
         return `GRUB's device (${p.deviceName}), which depends on the firmware's disk order`;
+      case 'loopback':
+        return `the ISO image ${p.device.image} (GRUB loopback), which kexec-menu does not open yet`;
     }
   }
 }

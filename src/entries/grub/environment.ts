@@ -6,30 +6,75 @@ import type { MachineContext } from '../../machine/context';
 import { grubPlatformOf } from '../../machine/arch';
 import { dirname } from '../../fs/paths';
 import type { DeviceTable } from './devices';
+import { MAX_ENVIRONMENT_CHARS, MAX_VALUE_LENGTH, MAX_VARIABLES } from './limits';
 
 interface Variable {
   value: string;
   exported: boolean;
+  /** The line of the config that set it last, when known (for messages about it). */
+  line?: number;
 }
 
+/**
+ * A context's variables, bounded (limits.ts): a value longer than MAX_VALUE_LENGTH, or one
+ * that would take the context past MAX_VARIABLES or MAX_ENVIRONMENT_CHARS, is refused (the
+ * variable keeps its value) and the refusal kept for the interpreter to report on the line
+ * that asked (takeRefusal).
+ */
 export class Environment {
-  private constructor(private readonly vars: Map<string, Variable>) {}
+  private chars = 0;
+  private refused: string | undefined;
+
+  private constructor(private readonly vars: Map<string, Variable>) {
+    for (const [name, v] of vars) this.chars += name.length + v.value.length;
+  }
 
   static empty(): Environment {
     return new Environment(new Map());
+  }
+
+  /** How many variables it holds (what copying it costs). */
+  get size(): number {
+    return this.vars.size;
   }
 
   get(name: string): string | undefined {
     return this.vars.get(name)?.value;
   }
 
-  set(name: string, value: string): void {
+  /** The line that last set `name`, when it was set by a config line. */
+  lineOf(name: string): number | undefined {
+    return this.vars.get(name)?.line;
+  }
+
+  /** Sets `name` unless a limit refuses it (see takeRefusal); `line` is where the config set it. */
+  set(name: string, value: string, line?: number): void {
     const v = this.vars.get(name);
-    if (v) v.value = value;
-    else this.vars.set(name, { value, exported: false });
+    const grows = value.length - (v ? v.value.length : -name.length);
+    if (value.length > MAX_VALUE_LENGTH) return this.refuse(`\`${name.slice(0, 40)}\` would hold ${value.length} characters, more than the ${MAX_VALUE_LENGTH} a GRUB variable may hold here; it keeps its value`);
+    if (!v && this.vars.size >= MAX_VARIABLES) return this.refuse(`more than ${MAX_VARIABLES} variables; \`${name.slice(0, 40)}\` is not set`);
+    if (this.chars + grows > MAX_ENVIRONMENT_CHARS) return this.refuse(`the variables would hold more than ${MAX_ENVIRONMENT_CHARS} characters together; \`${name.slice(0, 40)}\` keeps its value`);
+    this.chars += grows;
+    if (v) {
+      v.value = value;
+      if (line !== undefined) v.line = line;
+    } else this.vars.set(name, line === undefined ? { value, exported: false } : { value, exported: false, line });
+  }
+
+  private refuse(why: string): void {
+    this.refused ??= why;
+  }
+
+  /** The first set refused since the last call, if any (the interpreter reports it). */
+  takeRefusal(): string | undefined {
+    const why = this.refused;
+    this.refused = undefined;
+    return why;
   }
 
   unset(name: string): void {
+    const v = this.vars.get(name);
+    if (v) this.chars -= name.length + v.value.length;
     this.vars.delete(name);
   }
 
@@ -37,20 +82,24 @@ export class Environment {
   export(name: string): void {
     const v = this.vars.get(name);
     if (v) v.exported = true;
-    else this.vars.set(name, { value: '', exported: true });
+    else {
+      this.set(name, '');
+      const created = this.vars.get(name);
+      if (created) created.exported = true;
+    }
   }
 
   /** A new context as GRUB opens one: the exported variables only, still exported. */
   newContext(): Environment {
     const vars = new Map<string, Variable>();
-    for (const [name, v] of this.vars) if (v.exported) vars.set(name, { value: v.value, exported: true });
+    for (const [name, v] of this.vars) if (v.exported) vars.set(name, { ...v });
     return new Environment(vars);
   }
 
   /** An independent copy, for running one menu entry or a branch whose effects must not leak. */
   clone(): Environment {
     const vars = new Map<string, Variable>();
-    for (const [name, v] of this.vars) vars.set(name, { value: v.value, exported: v.exported });
+    for (const [name, v] of this.vars) vars.set(name, { ...v });
     return new Environment(vars);
   }
 }

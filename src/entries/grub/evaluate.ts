@@ -9,34 +9,17 @@ import type { PartitionFiles } from '../../fs/files';
 import { DiagnosticCap } from '../diagnostic-cap';
 import { emptyBootRecord, type BootRecord } from './boot-record';
 import type { CommandContext, CommandTable, ConfigText, Frame, Status } from './command-api';
-import { UNKNOWN_VALUE, evaluateTest, type FileTest, type Truth } from './conditions';
+import { UNKNOWN_VALUE, evaluateTest, type Truth } from './conditions';
 import type { DeviceTable } from './devices';
 import { setConfigVariables, type Environment } from './environment';
 import { expandWords } from './expand';
 import type { Word } from './lexer';
+import {
+  BudgetExhausted, COPIES_PER_STEP, MAX_CALL_DEPTH, MAX_DIAGNOSTICS_PER_FILE, MAX_EXPANSION, MAX_FILES_READ, MAX_INCLUDE_DEPTH,
+  MAX_LOOP_ITERATIONS, MAX_MENU_ENTRIES, StepBudget, type PartitionCounts,
+} from './limits';
 import type { Menu, MenuItem } from './menu';
 import { Parser, type Block, type FunctionDefinition, type IfStatement, type Statement } from './parser';
-
-export const MAX_INCLUDE_DEPTH = 8;
-export const MAX_FILES_READ = 64;
-export const MAX_CALL_DEPTH = 32;
-export const MAX_LOOP_ITERATIONS = 1000;
-/** Commands any single menu entry may run (its body plus the functions it calls). */
-export const MAX_ENTRY_STEPS = 20_000;
-/**
- * Commands one config (with what it includes and its entries) may run, plus one per byte of config read. A real config runs
- * well under 0.1 command per byte; this bounds a loop that never ends to about a second.
- */
-export const BASE_STEPS = 1_000_000;
-/** Diagnostics one file may add; past it one line says how many more there were. */
-export const MAX_DIAGNOSTICS_PER_FILE = 50;
-
-/** Thrown when a step budget runs out; caught where the budget was set. */
-export class BudgetExhausted extends Error {
-  constructor(readonly scope: 'config' | 'entry') {
-    super(`step budget of the ${scope} exhausted`);
-  }
-}
 
 /**
  * Functions distributions define in grub.cfg's header (load_video, gfxmode, savedefault,
@@ -58,14 +41,12 @@ export class Interpreter implements CommandContext {
   private readonly cappedDiagnostics = new DiagnosticCap(MAX_DIAGNOSTICS_PER_FILE, this.diagnostics);
   private readonly functions = new Map<string, FunctionInfo>();
 
-  private budgetSpent = false;
+  private readonly budget = new StepBudget();
   private exhaustedReported = false;
-
-  private steps = 0;
-  private stepLimit = BASE_STEPS;
-  private entryStepLimit = Infinity;
+  private entriesCapReported = false;
+  /** The file and line of the command running now (for the messages of budgets and failures). */
+  readonly where = { file: '/', line: 1 };
   private includeChain: string[] = [];
-  private filesRead = 0;
 
   // GRUB's control-flow state (execute.c: active_loops, active_breaks, is_continue, function_return).
   private loops = 0;
@@ -84,29 +65,21 @@ export class Interpreter implements CommandContext {
     readonly partition: string,
     /** Real paths of configs already listed as menus of their own; `configfile` to them adds nothing. */
     readonly listedConfigs: Set<string>,
+    /** Shared by all the interpreters of one partition's configs. */
+    private readonly counts: PartitionCounts = { filesRead: 0, menuEntries: 0 },
   ) {}
 
   /** Set once the config's step budget ran out: nothing more is run. */
   get exhausted(): boolean {
-    return this.budgetSpent;
+    return this.budget.exhausted;
   }
 
-  report(file: string, line: number | undefined, severity: Severity, message: string): void {
+  report(file: string, line: number, severity: Severity, message: string): void {
     if (this.cappedDiagnostics.isFull(file)) return;
-    const key = `${severity}\u0000${file}\u0000${line ?? ''}\u0000${message}`;
+    const key = `${severity}\u0000${file}\u0000${line}\u0000${message}`;
     if (this.seenDiagnostics.has(key)) return;
     this.seenDiagnostics.add(key);
-    this.cappedDiagnostics.add(line === undefined ? { severity, file, message } : { severity, file, line, message });
-  }
-
-  /** Counts one command against the budgets. */
-  private tick(): void {
-    this.steps++;
-    if (this.budgetSpent || this.steps > this.stepLimit) {
-      this.budgetSpent = true;
-      throw new BudgetExhausted('config');
-    }
-    if (this.steps > this.entryStepLimit) throw new BudgetExhausted('entry');
+    this.cappedDiagnostics.add({ severity, file, line, message });
   }
 
   // ---- files ----------------------------------------------------------------------------
@@ -128,12 +101,12 @@ export class Interpreter implements CommandContext {
       this.report(from.file, from.line, 'warning', `${path} is nested more than ${MAX_INCLUDE_DEPTH} files deep and is not read`);
       return undefined;
     }
-    if (this.filesRead >= MAX_FILES_READ) {
+    if (this.counts.filesRead >= MAX_FILES_READ) {
       this.report(from.file, from.line, 'warning', `more than ${MAX_FILES_READ} config files are read from this partition; ${path} is skipped`);
       return undefined;
     }
-    this.filesRead++;
-    this.stepLimit += text.length;
+    this.counts.filesRead++;
+    this.budget.grow(text.length);
     return { text, realPath };
   }
 
@@ -166,18 +139,73 @@ export class Interpreter implements CommandContext {
     try {
       this.runText(text, realPath, frame);
     } catch (e) {
-      if (!(e instanceof BudgetExhausted)) throw e;
-      this.reportExhausted(path);
+      this.stopped(e);
     }
     this.resetFlow();
     return { items, env, nested };
   }
 
-  /** Reports, once, that the config's step budget ran out while running `file`. */
-  reportExhausted(file: string): void {
+  /**
+   * After a budget ran out, or the engine refused (a stack or string too large, which the limits
+   * should prevent): reported once on the line running; the run stops, what it built stays.
+   */
+  stopped(e: unknown): void {
+    if (e instanceof BudgetExhausted) {
+      if (e.scope === 'config') this.reportExhausted();
+      return;
+    }
+    if (!(e instanceof RangeError)) throw e;
+    this.report(this.where.file, this.where.line, 'error', `GRUB script here needs more than kexec-menu allows (${e.message}); the menu is what was built until then`);
+    this.exhaustedReported = true;
+    this.budget.spend();
+  }
+
+  /** Reports, once, that the config's step budget ran out (on the line running then). */
+  reportExhausted(): void {
     if (this.exhaustedReported) return;
     this.exhaustedReported = true;
-    this.report(file, undefined, 'error', `stopped after ${this.stepLimit} GRUB commands (a loop that does not end?); the menu is what was built until then`);
+    this.report(this.where.file, this.where.line, 'error', `stopped after ${this.budget.stepLimit} GRUB commands (a loop that does not end?); the menu is what was built until then`);
+  }
+
+  /** Adds a menu entry or submenu, up to MAX_MENU_ENTRIES for the partition; past it the run stops. */
+  addMenuItem(items: MenuItem[], item: MenuItem): void {
+    if (this.counts.menuEntries >= MAX_MENU_ENTRIES) {
+      if (!this.entriesCapReported) {
+        this.report(item.file, item.line, 'error', `more than ${MAX_MENU_ENTRIES} menu entries, which no real menu has; the first ${MAX_MENU_ENTRIES} are listed, the rest of the config is not run`);
+      }
+      this.entriesCapReported = true;
+      this.budget.stopRun();
+      throw new BudgetExhausted('items');
+    }
+    this.counts.menuEntries++;
+    items.push(item);
+  }
+
+  isOpen = (realPath: string): boolean => this.includeChain.includes(realPath);
+
+  /** A copy of the variables (a new context, or a clone for an entry or a branch), counted against the budget. */
+  copyEnvironment(env: Environment, kind: 'context' | 'clone'): Environment {
+    this.budget.tick(Math.ceil(env.size / COPIES_PER_STEP));
+    return kind === 'context' ? env.newContext() : env.clone();
+  }
+
+  /** Counts the parsing of `text` (eval, --source) against the budget: one step per character. */
+  chargeParse(text: string): void {
+    this.budget.tick(text.length);
+  }
+
+  /** Runs statements one call level deeper (`eval`), under the same limit as function calls. */
+  runNested(list: readonly Statement[], frame: Frame, line: number): Status {
+    if (this.callDepth >= MAX_CALL_DEPTH) {
+      this.report(frame.file, line, 'warning', `\`eval\` nested more than ${MAX_CALL_DEPTH} deep (an eval that runs itself?) is stopped`);
+      return 1;
+    }
+    this.callDepth++;
+    try {
+      return this.runStatements(list, frame);
+    } finally {
+      this.callDepth--;
+    }
   }
 
   /**
@@ -185,8 +213,7 @@ export class Interpreter implements CommandContext {
    * of steps still lists the entries it defined before.
    */
   startListing(): void {
-    this.budgetSpent = false;
-    this.stepLimit = this.steps + BASE_STEPS;
+    this.budget.startListing();
   }
 
   /** Runs a submenu's body in a new context, as GRUB does when the submenu is entered. */
@@ -203,11 +230,9 @@ export class Interpreter implements CommandContext {
   runEntry(item: MenuItem, env: Environment): BootRecord {
     const boot = emptyBootRecord();
     const frame: Frame = { env, scope: { args: item.args }, file: item.file, mode: { kind: 'entry', boot }, notes: item.notes };
-    this.entryStepLimit = this.steps + MAX_ENTRY_STEPS;
     try {
-      this.runStatements(item.body, frame);
+      this.budget.forEntry(() => this.runStatements(item.body, frame));
     } finally {
-      this.entryStepLimit = Infinity;
       this.resetFlow();
     }
     return boot;
@@ -238,7 +263,7 @@ export class Interpreter implements CommandContext {
       case 'if':
         return this.ifStatement(s, frame);
       case 'for':
-        return this.forStatement(s.variable, s.words, s.body, frame);
+        return this.forStatement(s.variable, s.words, s.body, s.line, frame);
       case 'while':
         return this.whileStatement(s.until, s.condition, s.body, s.line, frame);
       case 'function':
@@ -248,8 +273,11 @@ export class Interpreter implements CommandContext {
   }
 
   private command(words: readonly Word[], block: Block | undefined, line: number, frame: Frame): Status {
-    this.tick();
-    let argv = expandWords(words, frame);
+    this.where.file = frame.file;
+    this.where.line = line;
+    this.budget.tick();
+    let argv = this.expand(words, line, frame);
+    if (argv === undefined) return 1;
     let invert = false;
     if (argv[0] === '!') {
       invert = true;
@@ -263,7 +291,21 @@ export class Interpreter implements CommandContext {
       if (invert) status = status === 'unknown' ? 'unknown' : status === 0 ? 1 : 0;
     }
     frame.env.set('?', status === 'unknown' ? UNKNOWN_VALUE : String(status));
+    this.reportRefusal(frame, line);
     return status;
+  }
+
+  /** The words expanded; undefined (reported) when they would be longer than MAX_EXPANSION. */
+  private expand(words: readonly Word[], line: number, frame: Frame): string[] | undefined {
+    const argv = expandWords(words, frame);
+    if (argv === undefined) this.report(frame.file, line, 'warning', `these words expand to more than ${MAX_EXPANSION} characters, which no GRUB config needs; the command is not run`);
+    return argv;
+  }
+
+  /** A variable a limit refused to set (environment.ts), on the line that set it. */
+  private reportRefusal(frame: Frame, line: number): void {
+    const refused = frame.env.takeRefusal();
+    if (refused !== undefined) this.report(frame.file, line, 'warning', refused);
   }
 
   private dispatch(name: string, args: string[], block: Block | undefined, line: number, frame: Frame): Status {
@@ -275,7 +317,7 @@ export class Interpreter implements CommandContext {
     if (DISTRO_FUNCTIONS.has(name)) return 0;
     const eq = name.indexOf('=');
     if (eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name.slice(0, eq))) {
-      frame.env.set(name.slice(0, eq), name.slice(eq + 1));
+      frame.env.set(name.slice(0, eq), name.slice(eq + 1), line);
       return 0;
     }
     this.report(frame.file, line, 'warning', `\`${name.slice(0, 60)}\` is not a GRUB command kexec-menu knows; it is ignored`);
@@ -314,7 +356,7 @@ export class Interpreter implements CommandContext {
         }
         // Keep what every possible branch adds to the menu: this one for real, the
         // others in a copy of the variables so their settings do not leak.
-        const before = frame.env.clone();
+        const before = this.copyEnvironment(frame.env, 'clone');
         const taken = this.runStatements(branch.body, { ...frame, notes: [...frame.notes, note] });
         this.shadowBranches(s, b + 1, { ...frame, env: before, notes: [...frame.notes, note] });
         return taken;
@@ -328,13 +370,13 @@ export class Interpreter implements CommandContext {
     const saved = { breaks: this.breaks, returning: this.returning };
     for (let b = from; b < s.branches.length; b++) {
       const branch = s.branches[b]!;
-      const shadow = { ...frame, env: frame.env.clone() };
+      const shadow = { ...frame, env: this.copyEnvironment(frame.env, 'clone') };
       const t = truthOf(this.runStatements(branch.condition, shadow));
       if (t === 'false') continue;
       this.runStatements(branch.body, shadow);
       if (t === 'true') return this.restore(saved);
     }
-    if (s.otherwise) this.runStatements(s.otherwise, { ...frame, env: frame.env.clone() });
+    if (s.otherwise) this.runStatements(s.otherwise, { ...frame, env: this.copyEnvironment(frame.env, 'clone') });
     this.restore(saved);
   }
 
@@ -343,14 +385,16 @@ export class Interpreter implements CommandContext {
     this.returning = saved.returning;
   }
 
-  private forStatement(variable: string, words: readonly Word[], body: readonly Statement[], frame: Frame): Status {
-    const values = expandWords(words, frame);
+  private forStatement(variable: string, words: readonly Word[], body: readonly Statement[], line: number, frame: Frame): Status {
+    const values = this.expand(words, line, frame);
+    if (values === undefined) return 1;
     this.loops++;
     let status: Status = 0;
     for (const value of values) {
       if (this.isContinue && this.breaks === 1) this.breaks = 0;
       if (this.breaks > 0) continue;
-      frame.env.set(variable, value);
+      frame.env.set(variable, value, line);
+      this.reportRefusal(frame, line);
       status = this.runStatements(body, frame);
       if (this.returning) break;
     }
@@ -397,23 +441,6 @@ export class Interpreter implements CommandContext {
   // ---- conditions -----------------------------------------------------------------------
 
   test(args: readonly string[], frame: Frame): Truth {
-    return evaluateTest(args, { fileTest: (test, path) => this.fileTest(test, path, frame) });
-  }
-
-  private fileTest(test: FileTest, arg: string, frame: Frame): Truth {
-    const p = this.devices.split(arg, frame.env.get('root'));
-    const l = this.devices.locate(p, this.files, test === 'dir' ? 'dir' : 'file');
-    // Not here: it may be on the partition GRUB would search, which we cannot see.
-    if (l.where === 'elsewhere') return p.device.kind === 'self' ? 'false' : 'unknown';
-    switch (test) {
-      case 'dir':
-        return this.files.isDir(l.path) ? 'true' : 'false';
-      case 'file':
-        return this.files.isFile(l.path) ? 'true' : 'false';
-      case 'exists':
-        return this.files.isFile(l.path) || this.files.isDir(l.path) ? 'true' : 'false';
-      case 'nonEmpty':
-        return (this.files.readText(l.path)?.length ?? 0) > 0 ? 'true' : 'false';
-    }
+    return evaluateTest(args, { fileTest: (test, path) => this.devices.fileTest(test, path, frame.env.get('root'), this.files) });
   }
 }

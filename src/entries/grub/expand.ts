@@ -3,21 +3,47 @@
 // the interpreter's control flow.
 import type { Frame } from './command-api';
 import type { Word } from './lexer';
+import { MAX_EXPANSION } from './limits';
 
-/** Expands words into arguments as grub_script_arglist_to_argv does. */
-export function expandWords(words: readonly Word[], frame: Frame): string[] {
+/** Thrown inside expandWords when the words grow past MAX_EXPANSION; not an Error (no stack trace wanted). */
+class TooLong {}
+
+/**
+ * Expands words into arguments as grub_script_arglist_to_argv does; undefined when they
+ * would make more than MAX_EXPANSION characters (`"$a$a$a…"` of a long value).
+ */
+export function expandWords(words: readonly Word[], frame: Frame): string[] | undefined {
+  try {
+    return expand(words, frame);
+  } catch (e) {
+    if (e instanceof TooLong) return undefined;
+    throw e;
+  }
+}
+
+function expand(words: readonly Word[], frame: Frame): string[] {
   const out: string[] = [];
+  let total = 0;
+  const count = (n: number): void => {
+    total += n;
+    if (total > MAX_EXPANSION) throw new TooLong();
+  };
   for (const word of words) {
     if (typeof word === 'string') {
+      count(word.length + 1);
       if (word !== '') out.push(word);
       continue;
     }
     let current: string | undefined;
     const append = (s: string): void => {
+      count(s.length);
       current = (current ?? '') + s;
     };
     const next = (): void => {
-      if (current !== undefined) out.push(current);
+      if (current !== undefined) {
+        count(1); // each argument counts, so that empty ones cannot pile up unbounded
+        out.push(current);
+      }
       current = undefined;
     };
     for (const part of word) {

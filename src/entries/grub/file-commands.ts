@@ -8,6 +8,7 @@ import { UNKNOWN_VALUE } from './conditions';
 import type { Located } from './devices';
 import { setConfigVariables } from './environment';
 import { parseGrubenv } from './grubenv';
+import { MAX_GRUBENV_BYTES } from './limits';
 import { lastValue, parseOptions, type OptionSpec } from './options';
 
 // ---- files -------------------------------------------------------------------------------
@@ -68,7 +69,9 @@ const configfile: Command = (c) => {
     return 0;
   }
   const realPath = c.context.files.realPath(l.path);
-  if (realPath !== undefined && c.context.listedConfigs.has(realPath)) return 0;
+  // Listed already as a menu of its own (an ESP stub handing over): nothing to add. But one
+  // still running (a → b → a) is a loop, which readConfig reports.
+  if (realPath !== undefined && c.context.listedConfigs.has(realPath) && !c.context.isOpen(realPath)) return 0;
   if (mode.kind === 'entry') {
     mode.boot.configfile = { path: l.path, line: c.line };
     return 0;
@@ -78,7 +81,23 @@ const configfile: Command = (c) => {
     if (realPath === undefined) info(c, `\`configfile ${arg}\`: ${l.path} is not on this partition`);
     return 1;
   }
-  mode.nested.push(c.context.runMenuFile(l.path, read.realPath, read.text, c.frame.env.newContext()));
+  mode.nested.push(c.context.runMenuFile(l.path, read.realPath, read.text, c.context.copyEnvironment(c.frame.env, 'context')));
+  return 0;
+};
+
+/** `loopback [-d] NAME FILE`: GRUB opens FILE (an ISO image) as the device (NAME); kexec-menu does not open images yet. */
+const loopback: Command = (c) => {
+  const o = parseOptions(c.args, [{ long: 'delete', short: 'd', value: 'none' }], false);
+  const [name, file] = o.positional;
+  if (name === undefined) return 1;
+  if (o.given.has('delete')) {
+    c.context.devices.unloop(name);
+    return 0;
+  }
+  if (file === undefined) return 1;
+  const p = c.context.devices.split(file, c.frame.env.get('root'));
+  const image = p.device.kind === 'self' ? p.path : `${p.path} on ${c.context.devices.describe(p)}`;
+  if (!c.context.devices.loopback(name, image)) warn(c, `loopback: (${name}) is this partition's own device name; GRUB would refuse it`);
   return 0;
 };
 
@@ -100,15 +119,20 @@ const loadEnv: Command = (c) => {
     info(c, `load_env reads ${describeElsewhere(l)}, which is not on this partition; its variables (the saved default) are not known`);
     return 'unknown';
   }
-  const text = c.context.files.readText(l.path);
+  let text = c.context.files.readText(l.path);
   if (text === undefined) return 1;
+  if (text.length > MAX_GRUBENV_BYTES) {
+    warn(c, `load_env: ${l.path} is ${text.length} characters long, far more than GRUB's 1024-byte environment block; only its first ${MAX_GRUBENV_BYTES} are read`);
+    text = text.slice(0, MAX_GRUBENV_BYTES);
+  }
+  c.context.chargeParse(text);
   const env = parseGrubenv(text);
   if (!env.ok) {
-    c.context.report(l.path, undefined, 'warning', `not a GRUB environment block: ${env.reason}`);
+    c.context.report(l.path, 1, 'warning', `not a GRUB environment block: ${env.reason}`);
     return 1;
   }
   const only = o.positional.length > 0 ? new Set(o.positional) : undefined;
-  for (const [name, value] of env.vars) if (!only || only.has(name)) c.frame.env.set(name, value);
+  for (const [name, value] of env.vars) if (!only || only.has(name)) c.frame.env.set(name, value, c.line);
   return 0;
 };
 
@@ -216,6 +240,7 @@ export const FILE_COMMANDS: NamedCommands = [
   ['.', source],
   ['configfile', configfile],
   ['load_env', loadEnv],
+  ['loopback', loopback],
   ['search', search],
   ['search.fs_uuid', searchShort('fs-uuid')],
   ['search.fs_label', searchShort('label')],

@@ -9,6 +9,7 @@ import type { PartitionFiles } from '../../fs/files';
 import { DeviceTable } from './devices';
 import { initialEnvironment } from './environment';
 import { Interpreter } from './evaluate';
+import type { PartitionCounts } from './limits';
 import { Listing, LocalIds } from './listing';
 import { findConfigs } from './locations';
 import { grubStrtoul, type Menu } from './menu';
@@ -22,13 +23,14 @@ export const grubParser: FormatParser = {
     const localIds = new LocalIds();
     const listed = new Set<string>();
     let configTimeout: number | undefined;
-    let current = '/';
+    // One partition's configs together: the files they read and the menu entries they make are capped.
+    const counts: PartitionCounts = { filesRead: 0, menuEntries: 0 };
+    let interp: Interpreter | undefined;
     try {
       for (const config of findConfigs(files)) {
         if (listed.has(config.realPath)) continue;
-        current = config.path;
         const devices = new DeviceTable(partition);
-        const interp = new Interpreter(GRUB_COMMANDS, files, devices, machine, partition, listed);
+        interp = new Interpreter(GRUB_COMMANDS, files, devices, machine, partition, listed, counts);
         const read = interp.readConfig(config.realPath, { file: config.path, line: 1 });
         if (read) {
           const menu = interp.runMenuFile(config.path, read.realPath, read.text, initialEnvironment(devices, config.path, machine));
@@ -38,10 +40,13 @@ export const grubParser: FormatParser = {
           if (configTimeout === undefined) configTimeout = timeout;
         }
         for (const d of interp.diagnostics) diagnostics.push(d);
+        interp = undefined;
       }
     } catch (e) {
-      // A bug here must not cost the rest of the menu: report it and keep what was found.
-      diagnostics.push({ severity: 'error', file: current, message: `the GRUB reader failed (${e instanceof Error ? e.message : String(e)}); entries after this point are missing` });
+      // A bug here must not cost the rest of the menu: report it on the line running and keep what was found.
+      for (const d of interp?.diagnostics ?? []) diagnostics.push(d);
+      const at = interp?.where ?? { file: '/', line: 1 };
+      diagnostics.push({ severity: 'error', file: at.file, line: at.line, message: `the GRUB reader failed (${e instanceof Error ? e.message : String(e)}); entries after this point are missing` });
     }
     return configTimeout === undefined ? { entries, diagnostics } : { entries, diagnostics, configTimeout };
   },
@@ -55,7 +60,7 @@ function menuTimeout(menu: Menu, file: string, interp: Interpreter): number | un
   // GRUB reads the number at the start and ignores what follows; no digits: no timeout.
   if (n === undefined) return undefined;
   if (shown.env.get('timeout_style') === 'hidden') {
-    interp.report(file, undefined, 'info', `GRUB hides its menu here (timeout_style=hidden) and boots the default after ${n.value} s unless Esc or Shift is pressed`);
+    interp.report(file, shown.env.lineOf('timeout_style') ?? shown.env.lineOf('timeout') ?? 1, 'info', `GRUB hides its menu here (timeout_style=hidden) and boots the default after ${n.value} s unless Esc or Shift is pressed`);
   }
   return n.value;
 }

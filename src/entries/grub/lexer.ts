@@ -2,6 +2,7 @@
 // never held as a token array. A word keeps its pieces apart because GRUB expands them
 // differently: unquoted `$x` splits on blanks, `"$x"` does not, quotes always make an
 // argument (even an empty one), and an empty unquoted piece makes none.
+import { MAX_LINE_LENGTH } from './limits';
 
 /** GRUB's reserved words. They are keywords only where a command starts; elsewhere plain words. */
 export type Keyword =
@@ -79,10 +80,14 @@ class WordBuilder {
 
 export class Lexer {
   private pos = 0;
-  private line = 1;
+  private line: number;
+  /** Where the last line whose length was checked ends (its newline, or the end of the text). */
+  private checkedTo = -1;
   private readonly text: string;
 
-  constructor(text: string) {
+  /** `firstLine`: the line the text starts on in its file (text run by `eval` is on the eval's line). */
+  constructor(text: string, firstLine = 1) {
+    this.line = firstLine;
     // GRUB's line reader drops carriage returns, so CRLF files read like LF files.
     this.text = text.includes('\r') ? text.replace(/\r\n/g, '\n') : text;
   }
@@ -113,6 +118,16 @@ export class Lexer {
       break;
     }
     const line = this.line;
+    if (this.pos > this.checkedTo) {
+      // A new line: one longer than MAX_LINE_LENGTH is dropped whole (each line is measured once).
+      const start = t.lastIndexOf('\n', this.pos - 1) + 1;
+      const nl = t.indexOf('\n', this.pos);
+      this.checkedTo = nl < 0 ? t.length : nl;
+      if (this.checkedTo - start > MAX_LINE_LENGTH) {
+        this.pos = this.checkedTo;
+        return { kind: 'error', message: `this line is longer than ${MAX_LINE_LENGTH} characters, which no GRUB config needs`, line };
+      }
+    }
     const c = t[this.pos]!;
     const c2 = t[this.pos + 1];
     switch (c) {

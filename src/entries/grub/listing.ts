@@ -4,7 +4,8 @@
 // `default` after its `>`), and the default is followed down the submenus GRUB would open.
 import type { ParsedEntry } from '../model';
 import { kernelVersion, loaderCmdline, type BootRecord } from './boot-record';
-import { BudgetExhausted, type Interpreter } from './evaluate';
+import type { Interpreter } from './evaluate';
+import { BudgetExhausted } from './limits';
 import { defaultIndex, submenuDefault, type Menu, type MenuItem } from './menu';
 
 /** How the other loaders GRUB has read in a menu entry's body. */
@@ -47,7 +48,7 @@ export class Listing {
       }
       try {
         if (item.kind === 'submenu') {
-          const env = menu.env.newContext();
+          const env = this.interp.copyEnvironment(menu.env, 'context');
           const tail = submenuDefault(value);
           if (tail !== undefined) env.set('default', tail);
           this.menu(this.interp.runSubmenu(item, env), path, isDefault);
@@ -55,15 +56,15 @@ export class Listing {
           this.entry(item, menu, path, isDefault);
         }
       } catch (e) {
-        if (!(e instanceof BudgetExhausted)) throw e;
-        if (e.scope === 'config') this.interp.reportExhausted(item.file);
-        else this.interp.report(item.file, item.line, 'warning', `"${path.join(' > ')}" runs too many commands (a loop that does not end?); not listed`);
+        if (e instanceof BudgetExhausted && e.scope === 'entry') {
+          this.interp.report(item.file, item.line, 'warning', `"${path.join(' > ')}" runs too many commands (a loop that does not end?); not listed`);
+        } else this.interp.stopped(e);
       }
     });
   }
 
   private entry(item: MenuItem, menu: Menu, path: readonly string[], isDefault: boolean): void {
-    const env = menu.env.clone();
+    const env = this.interp.copyEnvironment(menu.env, 'clone');
     const boot = this.interp.runEntry(item, env);
     const title = path.join(' > ');
     const skip = (why: string): void => this.interp.report(item.file, item.line, 'info', `"${title}" ${why}; not listed`);
@@ -71,7 +72,7 @@ export class Listing {
       if ('unreadable' in boot.configfile) return skip(boot.configfile.unreadable);
       const read = this.interp.readConfig(boot.configfile.path, { file: item.file, line: boot.configfile.line });
       if (!read) return skip(`opens the menu of ${boot.configfile.path}, which cannot be read`);
-      this.menu(this.interp.runMenuFile(boot.configfile.path, read.realPath, read.text, env.newContext()), path, isDefault);
+      this.menu(this.interp.runMenuFile(boot.configfile.path, read.realPath, read.text, this.interp.copyEnvironment(env, 'context')), path, isDefault);
       return;
     }
     if (boot.otherLoader) return skip(`${LOADER_WORDS[boot.otherLoader.command] ?? `uses GRUB's ${boot.otherLoader.command}`}, which kexec cannot do`);

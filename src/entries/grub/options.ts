@@ -33,7 +33,8 @@ export function parseOptions(args: readonly string[], specs: readonly OptionSpec
       continue;
     }
     if (arg === '--') {
-      positional.push(...args.slice(i + 1));
+      // A loop, not push(...rest): a command may have hundreds of thousands of words.
+      for (let k = i + 1; k < args.length; k++) positional.push(args[k]!);
       break;
     }
     if (!arg.startsWith('--')) {

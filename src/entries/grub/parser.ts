@@ -5,62 +5,17 @@
 // Where GRUB rejects a whole statement on a syntax error (and so can lose a menuentry for
 // one bad line), this parser reports the line and drops only the broken command, so the
 // entry around it is still listed.
+import type { Block, Command, ForStatement, FunctionDefinition, IfStatement, Statement, SyntaxProblem, WhileStatement } from './ast';
 import { Lexer, type Keyword, type Token, type Word } from './lexer';
+import { MAX_STATEMENT_WORDS } from './limits';
 
-export interface Command {
-  readonly kind: 'command';
-  readonly words: readonly Word[];
-  /** A `{ … }` after the words (menuentry, submenu): kept parsed, run later. */
-  readonly block?: Block;
-  readonly line: number;
-}
-
-export interface Block {
-  readonly statements: readonly Statement[];
-  readonly line: number;
-}
-
-export interface IfStatement {
-  readonly kind: 'if';
-  /** `if`/`elif` branches in order: run the first whose condition succeeds. */
-  readonly branches: readonly { readonly condition: readonly Statement[]; readonly body: readonly Statement[]; readonly line: number }[];
-  readonly otherwise?: readonly Statement[];
-  readonly line: number;
-}
-
-export interface ForStatement {
-  readonly kind: 'for';
-  readonly variable: string;
-  readonly words: readonly Word[];
-  readonly body: readonly Statement[];
-  readonly line: number;
-}
-
-export interface WhileStatement {
-  readonly kind: 'while';
-  /** `until` loops while the condition fails. */
-  readonly until: boolean;
-  readonly condition: readonly Statement[];
-  readonly body: readonly Statement[];
-  readonly line: number;
-}
-
-export interface FunctionDefinition {
-  readonly kind: 'function';
-  readonly name: string;
-  readonly body: readonly Statement[];
-  readonly line: number;
-}
-
-export type Statement = Command | IfStatement | ForStatement | WhileStatement | FunctionDefinition;
-
-export interface SyntaxProblem {
-  readonly line: number;
-  readonly message: string;
-}
+export type { Block, Command, ForStatement, FunctionDefinition, IfStatement, Statement, SyntaxProblem, WhileStatement } from './ast';
 
 /** Deeper nesting than this is not a real config; it would only exhaust the stack. */
 export const MAX_NESTING = 64;
+
+/** Syntax problems kept between two takes of `problems` (one top-level statement). */
+const MAX_PROBLEMS = 100;
 
 const CLOSERS: ReadonlySet<Keyword> = new Set<Keyword>(['then', 'elif', 'else', 'fi', 'do', 'done']);
 
@@ -73,10 +28,13 @@ export class Parser {
   private lookahead: Token | undefined;
   private depth = 0;
   private reportedTooDeep = false;
+  /** Words and statements the current top-level statement holds; past MAX_STATEMENT_WORDS nothing more is kept. */
+  private held = 0;
   readonly problems: SyntaxProblem[] = [];
 
-  constructor(text: string) {
-    this.lexer = new Lexer(text);
+  /** `firstLine`: where the text starts in its file (for `eval` and `--source` text, the command's line). */
+  constructor(text: string, firstLine = 1) {
+    this.lexer = new Lexer(text, firstLine);
   }
 
   /** The next top-level statement, or undefined at the end of the text. */
@@ -104,10 +62,22 @@ export class Parser {
         this.skipCommand();
         continue;
       }
+      const line = t.line;
+      this.held = 0;
       const s = this.statement();
       this.endOfStatement();
+      if (this.held > MAX_STATEMENT_WORDS) {
+        // Parsed to its end (so what follows is read right), but too big to hold or run.
+        this.problem(line, `this statement holds more than ${MAX_STATEMENT_WORDS} words and commands, which no GRUB config needs; it is skipped`);
+        continue;
+      }
       if (s) return s;
     }
+  }
+
+  /** Counts one word or statement of the current top-level statement; false once past the budget. */
+  private hold(): boolean {
+    return ++this.held <= MAX_STATEMENT_WORDS;
   }
 
   /** Every statement (for files small enough to hold, and for tests). */
@@ -129,7 +99,8 @@ export class Parser {
   }
 
   private problem(line: number, message: string): void {
-    this.problems.push({ line, message });
+    // A statement full of junk keeps only its first problems: the file's messages are capped anyway.
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ line, message });
   }
 
   /** Statements until a keyword in `stops` starts a command, a `}`, or the end. */
@@ -156,7 +127,7 @@ export class Parser {
       }
       const s = this.statement();
       this.endOfStatement();
-      if (s) out.push(s);
+      if (s && this.hold()) out.push(s);
     }
   }
 
@@ -274,7 +245,7 @@ export class Parser {
       const t = this.peek();
       if (t.kind === 'word') {
         this.take();
-        words.push(t.word);
+        if (this.hold()) words.push(t.word);
         continue;
       }
       if (t.kind === 'lbrace') {
@@ -390,7 +361,10 @@ export class Parser {
     }
     this.take();
     const words: Word[] = [];
-    for (let t = this.peek(); t.kind === 'word'; t = this.peek()) words.push((this.take() as { word: Word }).word);
+    for (let t = this.peek(); t.kind === 'word'; t = this.peek()) {
+      const word = (this.take() as { word: Word }).word;
+      if (this.hold()) words.push(word);
+    }
     // The words end with `;` or newlines before `do`.
     if (this.peek().kind === 'semicolon') this.take();
     const body0 = this.list(new Set(['do']));

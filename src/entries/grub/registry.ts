@@ -15,7 +15,7 @@ const NO_EFFECT: readonly string[] = [
   'insmod', 'rmmod', 'echo', 'terminal_output', 'terminal_input', 'terminal', 'serial', 'loadfont', 'background_image',
   'background_color', 'play', 'sleep', 'clear', 'lsfonts', 'password', 'password_pbkdf2', 'gettext', 'videoinfo',
   'vbeinfo', 'ls', 'lsmod', 'help', 'date', 'usb', 'nativedisk', 'cryptomount', 'save_env', 'list_env', 'boot',
-  'btrfs-mount-subvol', 'btrfs-list-subvols', 'btrfs-get-default-subvol', 'btrfs-info', 'loopback', 'drivemap',
+  'btrfs-mount-subvol', 'btrfs-list-subvols', 'btrfs-get-default-subvol', 'btrfs-info', 'drivemap',
   'parttool', 'lsefi', 'lsefimmap', 'lsefisystab', 'lssal', 'efi_gop', 'efi_uga', 'tpm_record_pcrs', 'setkey',
   'keymap', 'pager', 'outb', 'inb', 'lspci', 'setpci', 'acpi', 'badram', 'cutmem', 'gptsync', 'fakebios',
   'fix_video', 'rdmsr', 'wrmsr', 'lsacpi', 'zfs-bootfs', 'zfsinfo', 'lvm', 'mdraid', 'shim_lock', 'bli', 'tpm2_key_protector_init',

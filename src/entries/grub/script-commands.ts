@@ -16,7 +16,7 @@ const set: Command = (c) => {
     warn(c, `\`${name.slice(0, 40)}\` is not a variable name GRUB can set`);
     return 1;
   }
-  c.frame.env.set(name, arg.slice(eq + 1));
+  c.frame.env.set(name, arg.slice(eq + 1), c.line);
   return 0;
 };
 
@@ -87,12 +87,14 @@ const testCommand: Command = (c) => {
   return t === 'true' ? 0 : t === 'false' ? 1 : 'unknown';
 };
 
-/** `eval WORDS`: runs the words, joined by spaces, as a script. */
+/** `eval WORDS`: runs the words, joined by spaces, as a script, one call level deeper (an eval that evals itself stops). */
 const evalCommand: Command = (c) => {
-  const parser = new Parser(c.args.join(' '));
+  const text = c.args.join(' ');
+  c.context.chargeParse(text);
+  const parser = new Parser(text, c.line);
   const statements = parser.parseAll();
   for (const p of parser.problems) warn(c, `in eval: ${p.message}`);
-  return c.context.runStatements(statements, c.frame);
+  return c.context.runNested(statements, c.frame, c.line);
 };
 
 export const SCRIPT_COMMANDS: NamedCommands = [
