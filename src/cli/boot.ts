@@ -14,7 +14,7 @@ import { formatPlan, planJson } from '../kexec/plan-format';
 import { detectRunningSystem } from '../kexec/system';
 import { type ParsedArgs, UsageError, parseArgs, valueOf } from './args';
 import { SCAN_OPTIONS, openPartitions, scanInputs, type PartitionSource } from './scan-options';
-import { NET_OPTIONS, NET_USAGE, lookupFromArgs, withNetwork } from '../net/cli-options';
+import { NET_OPTIONS, NET_USAGE, lookupFromArgs, withNetwork } from './net-options';
 import { downloadFiles, needsDownload, type Downloaded } from '../net/download';
 import { scanNetwork } from '../net/source';
 import { NetError } from '../net/transfer';

@@ -9,7 +9,7 @@ import { scanPartitions, type Menu } from '../entries/scan/scan';
 import { type TimeoutSource, timeoutSentence } from '../entries/scan/timeout';
 import { UsageError, parseArgs } from './args';
 import { SCAN_OPTIONS, openPartitions, scanInputs } from './scan-options';
-import { NET_OPTIONS, NET_USAGE, lookupFromArgs, withNetwork } from '../net/cli-options';
+import { NET_OPTIONS, NET_USAGE, lookupFromArgs, withNetwork } from './net-options';
 import { scanNetwork } from '../net/source';
 
 const USAGE = 'usage: kexec-menu list [--json] [--config FILE] [--root DIR[=uuid:X,label:Y,partuuid:Z,partlabel:W,name:N] ...] [--cmdline STRING] ' + NET_USAGE;

@@ -25,9 +25,8 @@ import { zImagePayload } from './image/zimage';
 export type { Arm64ImageHeader } from './image/arm64';
 export type { BzImageHeader } from './image/bzimage';
 export type { ElfHeader } from './image/elf';
-export type { CompressedHeader, KernelHeader } from './image/header';
+export type { CompressedHeader, KernelHeader, ZbootHeader } from './image/header';
 export type { RiscvImageHeader } from './image/riscv';
-export type { ZbootHeader } from './image/zboot';
 export type { ArmZImageHeader } from './image/zimage';
 
 export interface Verdict {

@@ -7,7 +7,7 @@ import { type Arm64ImageHeader, parseArm64Header } from './arm64';
 import { type BzImageHeader, parseBzImageHeader } from './bzimage';
 import { type ElfHeader, elfArchitecture, parseElfHeader } from './elf';
 import { type RiscvImageHeader, parseRiscvHeader } from './riscv';
-import type { ZbootHeader } from './zboot';
+import type { ZbootFields } from './zboot';
 import { type ArmZImageHeader, parseZImageHeader } from './zimage';
 
 /** A whole file compressed (Image.gz…), with the image inside when it could be looked at. */
@@ -18,6 +18,13 @@ export interface CompressedHeader {
   readonly innerUnavailable?: string;
   /** From the gzip trailer (modulo 4 GiB, which no kernel reaches). */
   readonly uncompressedSize?: number;
+}
+
+export interface ZbootHeader extends ZbootFields {
+  /** The image inside, when it could be decompressed. */
+  readonly inner?: KernelHeader;
+  /** Why the image inside could not be looked at. */
+  readonly innerUnavailable?: string;
 }
 
 export type KernelHeader = BzImageHeader | Arm64ImageHeader | ArmZImageHeader | RiscvImageHeader | ElfHeader | ZbootHeader | CompressedHeader;

@@ -3,10 +3,10 @@
 // (little-endian, at 8 and 12) and the compression's name, NUL-terminated, at 0x18.
 import { ascii, cString, le32 } from '../../fs/bytes';
 import type { Architecture } from '../../machine/arch';
-import type { KernelHeader } from './header';
 import { parsePeHeader } from './pe';
 
-export interface ZbootHeader {
+/** The zboot header as it is in the file; header.ts adds what decompressing it found inside. */
+export interface ZbootFields {
   readonly format: 'efi-zboot';
   /** As the header names it: gzip, zstd, lzma, xzkern, lz4, lzo, bzip2. */
   readonly compression: string;
@@ -14,14 +14,10 @@ export interface ZbootHeader {
   readonly payloadSize: number;
   /** Architecture from the PE header's machine field. */
   readonly peArchitecture?: Architecture;
-  /** The image inside, when it could be decompressed. */
-  readonly inner?: KernelHeader;
-  /** Why the image inside could not be looked at. */
-  readonly innerUnavailable?: string;
 }
 
 /** The zboot header alone (no `inner`: that takes decompressing), or undefined when `head` has none. */
-export function parseZbootHeader(head: Uint8Array): ZbootHeader | undefined {
+export function parseZbootHeader(head: Uint8Array): ZbootFields | undefined {
   if (head.length < 0x40 || ascii(head, 0, 2) !== 'MZ' || ascii(head, 4, 4) !== 'zimg') return undefined;
   const pe = parsePeHeader(head);
   return {

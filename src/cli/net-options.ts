@@ -3,11 +3,11 @@
 // network's entries join the disks' menu.
 import type { Menu } from '../entries/scan/scan';
 import { chooseDefault } from '../entries/scan/default';
-import { UsageError, type OptionSpec, type ParsedArgs, valueOf } from '../cli/args';
-import { parseFolder } from './fetch';
-import { ipHex, macDashed, uuidForm, type ClientIdentity } from './pxe-paths';
-import type { NetLookup, NetScan } from './source';
-import { NetError } from './transfer';
+import { UsageError, type OptionSpec, type ParsedArgs, valueOf } from './args';
+import { parseFolder } from '../net/fetch';
+import { ipHex, macDashed, uuidForm, type ClientIdentity } from '../net/pxe-paths';
+import type { NetLookup, NetScan } from '../net/source';
+import { NetError } from '../net/transfer';
 
 export const NET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   net: { value: true },
