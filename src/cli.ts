@@ -8,6 +8,8 @@ type Command = { summary: string; load: () => Promise<{ run(argv: readonly strin
 const commands: Record<string, Command> = {
   list: { summary: 'list the boot entries found (--json, --config FILE, --root DIR[=uuid:X] ...)', load: () => import('./cli/list') },
   boot: { summary: 'boot an entry or a kernel with kexec (ENTRY-ID | --kernel F [--initrd F]... [--dtb F] [--cmdline S]; --dry-run prints the plan)', load: () => import('./cli/boot') },
+  reboot: { summary: 'fast reboot of the installed system into its own entry (ENTRY-ID | --default | --menu; --dry-run, --handoff direct|init)', load: () => import('./cli/reboot') },
+  crash: { summary: 'crash kernel (kdump): load [ENTRY-ID | --kernel F --initrd F] [--cmdline S], status, unload', load: () => import('./cli/crash') },
   menu: { summary: 'the boot menu on this terminal (--config FILE, --root DIR ..., --dry-run, --plain, --ascii)', load: () => import('./cli/menu') },
   passwd: { summary: 'print the settings\' password hash for a password read from the terminal (--rounds N)', load: () => import('./cli/passwd') },
   disks: { summary: 'list block devices: file system, label, UUID, size, mount state (--json; --mount mounts read-only as the menu does)', load: () => import('./cli/disks') },

@@ -89,7 +89,7 @@ export function sentenceFor(code: string | undefined, ctx: FailureContext = {}):
   switch (code) {
     case 'EPERM':
       if (ctx.isRoot === false) return `Loading ${kernel} needs root: kexec is only allowed with the CAP_SYS_BOOT capability.`;
-      if (ctx.method === 'kexec_load') return `The running kernel refused kexec_load for ${kernel} (EPERM): kernel lockdown forbids loading unsigned segments, so only a signed kernel through kexec_file_load can be booted.`;
+      if (ctx.method === 'kexec_load' || ctx.method === 'kexec-tools') return `The running kernel refused kexec_load for ${kernel} (EPERM): kernel lockdown forbids loading unsigned segments, so only a signed kernel through kexec_file_load can be booted.`;
       return `The running kernel refused to load ${kernel} (EPERM): kernel lockdown or Secure Boot is on, so the kernel must be signed with a key the running kernel trusts.`;
     case 'EKEYREJECTED':
     case 'ENOKEY':

@@ -14,6 +14,8 @@ export interface ExecuteDeps {
   readonly tmpDir: string;
   readonly noChecks?: boolean;
   readonly log?: (line: string) => void;
+  /** Runs once the kernel is loaded, before the hand-over (reboot: clearing GRUB's next_entry). */
+  readonly beforeHandoff?: () => void;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function executePlan(plan: BootPlan, deps: ExecuteDeps): Promise<vo
   const loader: KexecLoader = await loadPlan(plan, { sys: () => deps.sys, tmpDir: deps.tmpDir, ...(deps.noChecks ? { noChecks: true } : {}), log });
   log(`Loaded ${plan.kernel.path} with ${loader.method}; handing over (${deps.handoff}).`);
   try {
+    deps.beforeHandoff?.();
     if (deps.handoff === 'direct') await handOverDirect({ sys: deps.sys, unmountAll: deps.unmountAll, log });
     else await handOverInit({ init: detectInit(), signalInit: (s) => process.kill(1, s) });
   } catch (err) {

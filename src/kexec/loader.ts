@@ -31,6 +31,7 @@ export interface KexecFileSys extends KexecLoadSys {
   kexecFileLoad(kernelFd: number, initrdFd: number, cmdline: string, flags: number): void;
   readonly KEXEC_FILE_UNLOAD: number;
   readonly KEXEC_FILE_NO_INITRAMFS: number;
+  readonly KEXEC_FILE_ON_CRASH: number;
 }
 
 function context(plan: BootPlan, method: LoadMethod, extra: Partial<FailureContext> = {}): FailureContext {
@@ -92,7 +93,15 @@ async function writeKernel(fd: number, plan: BootPlan): Promise<void> {
 
 export class FileLoadLoader implements KexecLoader {
   readonly method = 'kexec_file_load' as const;
-  constructor(private readonly sys: KexecFileSys) {}
+  /** `crash`: into the crashkernel= reservation (KEXEC_FILE_ON_CRASH), started by a panic. */
+  constructor(
+    private readonly sys: KexecFileSys,
+    private readonly crash = false,
+  ) {}
+
+  private get crashFlag(): number {
+    return this.crash ? this.sys.KEXEC_FILE_ON_CRASH : 0;
+  }
 
   async load(plan: BootPlan): Promise<void> {
     const fds: number[] = [];
@@ -106,7 +115,7 @@ export class FileLoadLoader implements KexecLoader {
         kernelFd = open(openSync(plan.kernel.path, 'r'));
       }
       let initrdFd = -1;
-      let flags = 0;
+      let flags = this.crashFlag;
       if (plan.initrds.length === 0) flags |= this.sys.KEXEC_FILE_NO_INITRAMFS;
       else if (plan.initrds.length === 1) initrdFd = open(openSync(plan.initrds[0]!.path, 'r'));
       else {
@@ -123,7 +132,7 @@ export class FileLoadLoader implements KexecLoader {
 
   async unload(): Promise<void> {
     try {
-      this.sys.kexecFileLoad(-1, -1, '', this.sys.KEXEC_FILE_UNLOAD);
+      this.sys.kexecFileLoad(-1, -1, '', this.sys.KEXEC_FILE_UNLOAD | this.crashFlag);
     } catch (err) {
       throw new BootError(explainBootFailure(err, { stage: 'unload' }), (err as { code?: string }).code);
     }
@@ -165,12 +174,14 @@ export interface KexecToolsOptions {
   readonly noChecks?: boolean;
   /** How long `kexec -l` may take; purgatory hashing in QEMU takes up to half a minute. */
   readonly timeoutMs?: number;
+  /** `kexec -p`: a crash kernel, into the crashkernel= reservation. */
+  readonly crash?: boolean;
 }
 
 /** `kexec -l …` arguments for a plan, with the temporary files it names. */
-export function kexecToolsArgs(plan: BootPlan, files: { kernel: string; initrd?: string; dtb?: string }, noChecks = false): string[] {
+export function kexecToolsArgs(plan: BootPlan, files: { kernel: string; initrd?: string; dtb?: string }, noChecks = false, crash = false): string[] {
   return [
-    '-l',
+    crash ? '-p' : '-l',
     files.kernel,
     ...(files.initrd ? [`--initrd=${files.initrd}`] : []),
     `--command-line=${plan.cmdline}`,
@@ -213,7 +224,7 @@ export class KexecToolsLoader implements KexecLoader {
         files.dtb = join(dir, 'devicetree.dtb');
         writeFileSync(files.dtb, plan.dtb.bytes, { mode: 0o600 });
       }
-      const r = await runProgram(this.program, kexecToolsArgs(plan, files, this.options.noChecks), this.options.timeoutMs ?? 120_000);
+      const r = await runProgram(this.program, kexecToolsArgs(plan, files, this.options.noChecks, this.options.crash), this.options.timeoutMs ?? 120_000);
       if (r.code !== 0) throw this.failure(plan, r);
     } catch (err) {
       if (err instanceof BootError) throw err;
@@ -232,7 +243,7 @@ export class KexecToolsLoader implements KexecLoader {
   }
 
   async unload(): Promise<void> {
-    const r = await runProgram(this.program, ['-u'], 30_000);
+    const r = await runProgram(this.program, this.options.crash ? ['-p', '-u'] : ['-u'], 30_000);
     if (r.code !== 0) throw new BootError(`${this.program} -u failed to unload the kernel: ${r.output.trim().split('\n').pop() ?? `status ${r.code}`}.`, errnoFromText(r.output));
   }
 }
@@ -246,6 +257,8 @@ export interface LoaderDeps {
   readonly iomem?: () => string;
   readonly runningFdt?: () => Uint8Array | undefined;
   readonly log?: (line: string) => void;
+  /** Load a crash kernel (crash.ts): started by a panic, not by the hand-over. */
+  readonly crash?: boolean;
 }
 
 function readOrUndefined(path: string): Uint8Array | undefined {
@@ -257,13 +270,15 @@ function readOrUndefined(path: string): Uint8Array | undefined {
 }
 
 function loaderFor(method: LoadMethod, plan: BootPlan, deps: LoaderDeps): KexecLoader {
-  if (method === 'kexec-tools') return new KexecToolsLoader(plan.kexecProgram!, { tmpDir: deps.tmpDir, ...(deps.noChecks ? { noChecks: true } : {}) });
-  if (method === 'kexec_file_load') return new FileLoadLoader(deps.sys());
+  const crash = deps.crash === true;
+  if (method === 'kexec-tools') return new KexecToolsLoader(plan.kexecProgram!, { tmpDir: deps.tmpDir, ...(deps.noChecks ? { noChecks: true } : {}), crash });
+  if (method === 'kexec_file_load') return new FileLoadLoader(deps.sys(), crash);
   return new NativeLoader({
     sys: deps.sys(),
     iomem: deps.iomem ?? (() => readFileSync('/proc/iomem', 'latin1')),
     runningFdt: deps.runningFdt ?? (() => readOrUndefined('/sys/firmware/fdt')),
     ...(deps.log ? { log: deps.log } : {}),
+    crash,
   });
 }
 

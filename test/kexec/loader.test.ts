@@ -67,8 +67,10 @@ function recordingSys(result?: () => void): KexecFileSys & { calls: Array<{ kern
   return {
     KEXEC_FILE_UNLOAD: 1,
     KEXEC_FILE_NO_INITRAMFS: 4,
+    KEXEC_FILE_ON_CRASH: 2,
     KEXEC_ARCH_AARCH64: 183 << 16,
     KEXEC_ARCH_ARM: 40 << 16,
+    KEXEC_ON_CRASH: 1,
     kexecLoad: () => assert.fail('the file loader tests make no kexec_load'),
     getrandom: (length) => new Uint8Array(length),
     calls,

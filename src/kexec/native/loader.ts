@@ -23,6 +23,7 @@ export interface KexecLoadSys {
   getrandom(length: number): Uint8Array;
   readonly KEXEC_ARCH_AARCH64: number;
   readonly KEXEC_ARCH_ARM: number;
+  readonly KEXEC_ON_CRASH: number;
 }
 
 export interface NativeDeps {
@@ -33,6 +34,8 @@ export interface NativeDeps {
   readonly runningFdt: () => Uint8Array | undefined;
   readonly runningFdtSource?: string;
   readonly log?: (line: string) => void;
+  /** A crash kernel (KEXEC_ON_CRASH): placed in the crashkernel= region with an ELF core header (crash-arm64.ts). */
+  readonly crash?: boolean;
 }
 
 /** The memory the segments may use: iomem's RAM, minus iomem's and the running tree's reservations. */
@@ -86,7 +89,11 @@ export class NativeLoader {
   constructor(private readonly deps: NativeDeps) {}
 
   private flags(native: NativeKernel): number {
-    return native.arch === 'arm64' ? this.deps.sys.KEXEC_ARCH_AARCH64 : this.deps.sys.KEXEC_ARCH_ARM;
+    return (native.arch === 'arm64' ? this.deps.sys.KEXEC_ARCH_AARCH64 : this.deps.sys.KEXEC_ARCH_ARM) | this.crashFlag;
+  }
+
+  private get crashFlag(): number {
+    return this.deps.crash ? this.deps.sys.KEXEC_ON_CRASH : 0;
   }
 
   async load(plan: BootPlan): Promise<void> {
@@ -118,7 +125,7 @@ export class NativeLoader {
   async unload(): Promise<void> {
     try {
       // No segments: the kernel drops what was loaded.
-      this.deps.sys.kexecLoad(0, [], this.loadedArch ?? 0);
+      this.deps.sys.kexecLoad(0, [], this.loadedArch ?? this.crashFlag);
     } catch (err) {
       throw new BootError(explainBootFailure(err, { stage: 'unload' }), (err as { code?: string }).code);
     }

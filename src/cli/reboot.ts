@@ -1,0 +1,160 @@
+// `kexec-menu reboot [ID | --default | --menu]`: a fast reboot of an installed system. The
+// system's own entries are read where it has them mounted (/, /boot, /boot/efi, /efi:
+// src/kexec/installed.ts; nothing is mounted), the entry is planned and loaded by the boot
+// path (planBoot, executePlan) and init is asked to stop the services and start it
+// (`systemctl kexec`, BusyBox init's restart action); `--handoff direct` only when asked.
+// `--default` is what the boot loader would boot, GRUB's one-shot next_entry included,
+// which is then cleared in grubenv as GRUB clears it (installed-grubenv.ts).
+import { machineContextFromSystem } from '../machine/context';
+import { PARSERS } from '../entries/scan/parsers';
+import { scanPartitions } from '../entries/scan/scan';
+import type { BootEntry } from '../entries/model';
+import type { Menu } from '../entries/scan/scan';
+import type { ReadablePartition } from '../fs/files';
+import { BootError, explainBootFailure } from '../kexec/errors';
+import { executePlan } from '../kexec/execute';
+import type { Handoff, HandoffSys } from '../kexec/handoff';
+import type { KexecFileSys } from '../kexec/loader';
+import { type BootPlan, type BootRequest, planBoot, requestFromEntry } from '../kexec/plan';
+import { formatPlan, planJson } from '../kexec/plan-format';
+import { type RunningSystem, detectRunningSystem } from '../kexec/system';
+import { SYSTEM_BOOT_MOUNTS, detectBootloader, installedDefault, lockdownMode, lockdownWarning, noDefaultSentence } from '../kexec/installed';
+import { clearNextEntry, grubenvFor, pendingNextEntry } from '../kexec/installed-grubenv';
+import { type ParsedArgs, UsageError, parseArgs, valueOf } from './args';
+import { type PartitionSource, SCAN_OPTIONS, openSampleRoots, scanInputs } from './scan-options';
+
+const USAGE = 'usage: kexec-menu reboot [ENTRY-ID | --default | --menu] [--append S] [--cmdline S] [--dry-run] [--json] [--handoff direct|init] [--config FILE] [--root DIR...]';
+
+const OPTIONS = {
+  config: SCAN_OPTIONS.config!,
+  root: SCAN_OPTIONS.root!,
+  default: {},
+  menu: {},
+  cmdline: { value: true },
+  append: { value: true },
+  'dry-run': {},
+  json: {},
+  handoff: { value: true },
+  help: {},
+};
+
+/** The system-call module, loaded only for a real load (it loads koffi). */
+export type Sys = KexecFileSys & HandoffSys & { insideImage(): boolean };
+
+export function loadSysModule(): Sys {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('../sys') as Sys;
+  } catch (err) {
+    throw new BootError(`kexec-menu's system-call module could not be loaded (${err instanceof Error ? err.message.split('\n')[0] : String(err)}), so nothing was loaded.`);
+  }
+}
+
+/**
+ * The running system's boot file systems, where it mounted them (identified, never mounted
+ * by kexec-menu): the partitions of a scan without mounting, kept when mounted at one of
+ * SYSTEM_BOOT_MOUNTS.
+ */
+export async function openInstalledPartitions(): Promise<PartitionSource> {
+  const { scanDisks } = await import('../disks/discovery');
+  const scan = await scanDisks({ mount: false });
+  const partitions = scan.partitions.filter((p) => SYSTEM_BOOT_MOUNTS.includes(p.root));
+  return { partitions, diagnostics: [], close: async () => void (await scan.close()) };
+}
+
+/** The entries of `--root` trees (tests, demos) or of the installed system. */
+export async function installedSource(args: ParsedArgs): Promise<{ source: PartitionSource; menu: Menu }> {
+  const inputs = scanInputs({ ...args, values: new Map([...args.values].filter(([k]) => k === 'config' || k === 'root')) });
+  const source = inputs.roots.length > 0 ? openSampleRoots(inputs.roots) : await openInstalledPartitions();
+  return { source, menu: scanPartitions(source.partitions, inputs.settings, machineContextFromSystem(), PARSERS) };
+}
+
+/** The entry `id`, or the boot loader's default; throws BootError with the sentence. */
+export function pickEntry(menu: Menu, id: string | undefined, notes: string[]): BootEntry {
+  if (id !== undefined) {
+    const entry = menu.entries.find((e) => e.id === id);
+    if (!entry) throw new BootError(`There is no entry with id ${id} on the system's boot file systems (kexec-menu reboot --dry-run --default shows the default; kexec-menu list --root DIR lists a folder's).`);
+    return entry;
+  }
+  const loader = detectBootloader(menu.entries);
+  const entry = loader && installedDefault(menu.entries, loader);
+  if (!loader || !entry) throw new BootError(noDefaultSentence(menu.entries, loader));
+  notes.push(loader.why);
+  return entry;
+}
+
+function request(args: ParsedArgs, entry: BootEntry): BootRequest {
+  const cmdline = valueOf(args, 'cmdline');
+  const append = valueOf(args, 'append');
+  return { ...requestFromEntry(entry), ...(cmdline !== undefined ? { cmdline } : {}), ...(append !== undefined ? { append } : {}) };
+}
+
+function printPlan(plan: BootPlan, json: boolean): void {
+  process.stdout.write(json ? JSON.stringify(planJson(plan)) + '\n' : `Dry run: nothing is loaded.\n${formatPlan(plan)}`);
+}
+
+function fail(sentence: string): number {
+  process.stderr.write(`kexec-menu reboot: ${sentence}\n`);
+  return 1;
+}
+
+/** `--menu`: the full-screen menu on the same entries (its boot follows the settings' handoff). */
+async function showMenu(args: ParsedArgs, source: PartitionSource): Promise<number> {
+  const roots = source.partitions.map((p: ReadablePartition) => {
+    const ids = (['uuid', 'partuuid', 'label', 'partlabel', 'name'] as const).flatMap((k) => (p.info[k] ? [`${k}:${p.info[k]}`] : []));
+    return `${p.root}${ids.length ? `=${ids.join(',')}` : ''}`;
+  });
+  const config = valueOf(args, 'config');
+  const menu = await import('./menu');
+  return menu.run([...(config ? ['--config', config] : []), ...roots.flatMap((r) => ['--root', r]), ...(args.flags.has('dry-run') ? ['--dry-run'] : [])]);
+}
+
+export async function run(argv: readonly string[], system: RunningSystem = detectRunningSystem(), sys: () => Sys = loadSysModule): Promise<number> {
+  const args = parseArgs(argv, OPTIONS);
+  if (args.flags.has('help')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const id = args.positionals[0];
+  if (args.positionals.length > 1) throw new UsageError(`unexpected argument '${args.positionals[1]}'`);
+  if ([id !== undefined, args.flags.has('default'), args.flags.has('menu')].filter(Boolean).length > 1) throw new UsageError('give one of an entry id, --default and --menu');
+  const handoffArg = valueOf(args, 'handoff') ?? 'init';
+  if (handoffArg !== 'direct' && handoffArg !== 'init') throw new UsageError(`--handoff must be 'direct' or 'init', not '${handoffArg}'`);
+  const dryRun = args.flags.has('dry-run');
+
+  const { source, menu } = await installedSource(args);
+  try {
+    if (args.flags.has('menu')) return await showMenu(args, source);
+    const notes: string[] = [];
+    const entry = pickEntry(menu, id, notes);
+    const planned = await planBoot(request(args, entry), system);
+    const warning = lockdownWarning(lockdownMode(), planned.method);
+    // GRUB's one-shot: booted by --default, then cleared as grub.cfg's save_env does.
+    const part = source.partitions.find((p) => p.info.name === entry.partition.name);
+    const grubenv = id === undefined && entry.source.format === 'grub' && part ? grubenvFor(entry, part.root) : undefined;
+    const oneShot = grubenv !== undefined ? pendingNextEntry(grubenv) : undefined;
+    if (oneShot !== undefined) notes.push(`GRUB's one-shot next_entry=${oneShot} is what GRUB would boot; it is cleared in ${grubenv} once the kernel is loaded, as GRUB clears it after using it.`);
+    const plan: BootPlan = { ...planned, warnings: [...planned.warnings, ...(warning ? [warning] : [])], notes: [...notes, ...planned.notes] };
+    if (dryRun) {
+      printPlan(plan, args.flags.has('json'));
+      return 0;
+    }
+    const s = sys();
+    if (!s.insideImage()) return fail('A reboot replaces the running system, and kexec-menu\'s system-call module refuses it here (no /etc/kexec-menu/image); use --dry-run to see the plan.');
+    await executePlan(plan, {
+      sys: s,
+      handoff: handoffArg as Handoff,
+      // The system's own mounts are init's to unmount (direct: they are synced, then left).
+      unmountAll: async () => [],
+      tmpDir: system.tmpDir,
+      log: (l) => process.stderr.write(`kexec-menu reboot: ${l}\n`),
+      ...(oneShot !== undefined ? { beforeHandoff: () => clearNextEntry(grubenv!) } : {}),
+    });
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    return fail(err instanceof BootError ? err.sentence : explainBootFailure(err, { stage: 'load', arch: system.arch, isRoot: system.isRoot }));
+  } finally {
+    await source.close();
+  }
+}
