@@ -3,17 +3,9 @@
 // never leaves a machine without a default.
 import type { BootEntry } from '../model';
 import type { Diagnostic } from '../../fs/diagnostic';
-
-/** `*` is any run of characters, `?` one character; everything else is literal; case is ignored. */
-export function globToRegExp(glob: string): RegExp {
-  let source = '';
-  for (const c of glob) {
-    if (c === '*') source += '.*';
-    else if (c === '?') source += '.';
-    else source += c.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`, 'is');
-}
+// The settings' globs (`*`, `?`, case ignored) through the program's one matcher: linear, so a
+// huge title from a disk cannot stall the menu the way a backtracking RegExp did.
+import { compileGlob } from '../bls-glob';
 
 export interface DefaultChoice {
   readonly id?: string;
@@ -40,7 +32,7 @@ export function bootOrder(bootable: readonly BootEntry[], rule: string, first?: 
   const head = first === undefined ? undefined : bootable.find((e) => e.id === first);
   if (head) add(head);
   if (rule !== 'auto') {
-    const re = globToRegExp(rule);
+    const re = compileGlob(rule, 'simple');
     bootable.filter((e) => re.test(e.id) || re.test(e.title)).forEach(add);
   }
   bootable.filter((e) => e.isDefault).forEach(add);
@@ -62,7 +54,7 @@ function autoDefault(entries: readonly BootEntry[]): string | undefined {
  */
 export function chooseDefault(entries: readonly BootEntry[], rule: string, origin: string): DefaultChoice {
   if (rule === 'auto') return { id: autoDefault(entries), diagnostics: [] };
-  const re = globToRegExp(rule);
+  const re = compileGlob(rule, 'simple');
   const match = entries.find((e) => re.test(e.id)) ?? entries.find((e) => re.test(e.title));
   const fallback = autoDefault(entries);
   if (!match) {

@@ -45,3 +45,11 @@ test('a config that makes 200,000 entries: the first MAX_ENTRIES_PER_READER are 
   ]);
   assert.equal(menu.defaultId, fromA[0]!.id);
 });
+
+test('a default glob against a 980 KB title from a disk: matched by the linear matcher (the backtracking RegExp did not finish in 20 s)', { timeout: 20_000 }, () => {
+  const title = 'Debian '.repeat(140_000) + 'GNU/Linux 13';
+  const parts: ReadablePartition[] = [{ info: { name: 'sda1' }, root: '/mnt/sda1', files: new MemoryFiles({ '/vmlinuz': 'k' }) }];
+  const two: FormatParser = { format: 'grub', parse: () => ({ entries: [{ ...entry('long', 1), title }, { ...entry('d12', 2), title: 'Debian GNU/Linux 12' }], diagnostics: [] }) };
+  const menu = scanPartitions(parts, { ...SETTINGS, default: '*Debian*12*' }, MACHINE, { grub: two });
+  assert.equal(menu.entries.find((e) => e.id === menu.defaultId)?.title, 'Debian GNU/Linux 12');
+});
