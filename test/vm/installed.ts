@@ -92,9 +92,10 @@ export function grubenvBlock(vars: Record<string, string>): string {
 }
 
 /**
- * cache/vm-installed/boot.ext4: a separate /boot as Debian or Fedora lay it out (kernel,
+ * A separate /boot as Debian or Fedora lay it out (kernel,
  * initrd, grub/grub.cfg in grub-mkconfig's 00_header shape, grub/grubenv with saved_entry=b
- * and the one-shot next_entry=c). Returns its name relative to cache/disks/, as Vm takes it.
+ * and the one-shot next_entry=c), written to cache/disks/vm-installed-boot.ext4 (the tree
+ * stays in cache/vm-installed/). Returns its name in cache/disks/, as Vm takes it.
  */
 export function installedBootDisk(): { name: string; kver: string } {
   const kver = diskIdentities()['AMD64_KERNEL']!;
@@ -119,11 +120,12 @@ fi
 menuentry_id_option="--id"
 ${['a', 'b', 'c'].map((id) => grubEntry(id, kver)).join('')}`);
   writeFileSync(join(tree, 'grub/grubenv'), grubenvBlock({ saved_entry: 'installed-b', next_entry: 'installed-c' }));
-  const img = join(out, 'boot.ext4');
+  const name = 'vm-installed-boot.ext4';
+  const img = join(DISKS, name);
   const mk = spawnSync('mkfs.ext4', ['-q', '-F', '-d', tree, '-U', BOOT_UUID, '-L', 'boot', '-E', 'root_owner=0:0', img, '64M'], { encoding: 'utf8' });
   assert.equal(mk.status, 0, mk.stderr);
   assert.ok(readdirSync(tree).length === 3);
-  return { name: '../vm-installed/boot.ext4', kver };
+  return { name, kver };
 }
 
 /** A file of an ext4 image, read with debugfs (no mount). */
