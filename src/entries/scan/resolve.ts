@@ -90,3 +90,38 @@ export function resolveEntry(entry: ParsedEntry, self: ReadablePartition, presen
   }
   return { ok: true, files: { kernel: kernel.path, initrds, ...(devicetree ? { devicetree } : {}), overlays } };
 }
+
+/** The kernel's own forms of root= that name a partition by identity (init/do_mounts.c, and the initramfs's udev links). */
+const ROOT_FORMS: readonly (readonly [string, Exclude<PartitionSelector['by'], 'self' | 'unmappable'>])[] = [
+  ['UUID=', 'uuid'],
+  ['PARTUUID=', 'partuuid'],
+  ['LABEL=', 'label'],
+  ['PARTLABEL=', 'partlabel'],
+];
+
+/** The partition the last `root=` of a command line names by UUID, PARTUUID, LABEL or PARTLABEL, when it names one so. */
+export function rootSelector(cmdline: string): PartitionSelector | undefined {
+  let value: string | undefined;
+  // Words as the kernel splits them: blanks, except inside double quotes.
+  for (const m of cmdline.matchAll(/(?:[^\s"]+|"[^"]*"?)+/g)) {
+    if (m[0].startsWith('root=')) value = m[0].slice('root='.length).replace(/"/g, '');
+  }
+  // A variable only the boot loader fills in, or PARTUUID=…/PARTNROFF=n (a neighbour of that partition): not checked.
+  if (value === undefined || value.includes('$') || value.includes('/')) return undefined;
+  for (const [prefix, by] of ROOT_FORMS) {
+    if (value.startsWith(prefix) && value.length > prefix.length) return { by, value: value.slice(prefix.length) };
+  }
+  return undefined;
+}
+
+/**
+ * An entry whose command line's root= names a partition that is not among those found gets a
+ * note (not a refusal: an encrypted or LVM volume is opened by the kernel's initramfs, and a
+ * disk may come later) — the most common reason a kexec'd kernel then panics.
+ */
+export function withRootNote<E extends ParsedEntry>(entry: E, self: ReadablePartition, present: readonly ReadablePartition[]): E {
+  const sel = rootSelector(entry.cmdline);
+  if (sel === undefined || matches(self, sel) || present.some((p) => matches(p, sel))) return entry;
+  const note = `root=${describeSelector(sel)} names no partition found here: unless the kernel's initramfs makes it (an encrypted or LVM volume), the kernel will not find its root file system`;
+  return { ...entry, notes: [...entry.notes, note] };
+}

@@ -11,7 +11,7 @@ import type { MachineContext } from '../../machine/context';
 import type { ReadablePartition } from '../../fs/files';
 import { readProblemDiagnostic } from '../../fs/regular-file';
 import { PARSERS, type ParserRegistry } from './parsers';
-import { resolveEntry } from './resolve';
+import { resolveEntry, withRootNote } from './resolve';
 import { imageMenuParser } from '../yaml-menu';
 
 /** What one partition's configs say: parsed once, reused until that partition changes. */
@@ -192,7 +192,7 @@ export function buildMenu(scans: readonly PartitionScan[], partitions: readonly 
   for (const scan of scans) {
     const info = scan.partition.info;
     for (const e of scan.entries) {
-      all.push({ ...e, id: ids.take(entryId(info, e.source.format, e.localId)), partition: info, resolution: resolveEntry(e, scan.partition, partitions) });
+      all.push({ ...withRootNote(e, scan.partition, partitions), id: ids.take(entryId(info, e.source.format, e.localId)), partition: info, resolution: resolveEntry(e, scan.partition, partitions) });
     }
     for (const d of scan.diagnostics) diagnostics.push(d);
   }
