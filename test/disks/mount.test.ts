@@ -3,61 +3,17 @@
 // byte as it was (sha256 before and after a full scan and unmount).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DeviceState, DiskDiscovery, scanDisks } from '../../src/disks/discovery';
 import { readMountinfo } from '../../src/disks/mountinfo';
 import * as sys from '../../src/sys';
 import { needTool } from './images';
 import { endedProcessId } from '../ended-process';
-import { attachLoop, type Loop, loopUnavailable, run } from './loop';
+import { loopUnavailable, run } from './loop';
+import { type Disk, kernelHas, plainMountHash, setup, sha256 } from './mount-setup';
 
 const skip = loopUnavailable();
-
-async function sha256(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-function kernelHas(fs: string): boolean {
-  return readFileSync('/proc/filesystems', 'utf8').split('\n').some((l) => l.split('\t')[1] === fs);
-}
-
-interface Disk {
-  readonly img: string;
-  readonly loop: Loop;
-  readonly hash: string;
-}
-
-function setup(t: { after(fn: () => void): void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'kexec-menu-mount-'));
-  const loops: Loop[] = [];
-  t.after(() => {
-    for (const l of loops) l.detach();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const content = join(dir, 'content');
-  mkdirSync(join(content, 'boot'), { recursive: true });
-  writeFileSync(join(content, 'boot', 'vmlinuz-linux'), 'a kernel\n');
-  const attach = async (name: string, make: (img: string) => void): Promise<Disk> => {
-    const img = join(dir, name);
-    make(img);
-    const hash = await sha256(img);
-    const loop = attachLoop(img);
-    loops.push(loop);
-    return { img, loop, hash };
-  };
-  /** Options that confine a discovery to this test's own loop devices. */
-  const ours = {
-    baseDir: join(dir, 'run'),
-    accept: (d: { backingFile?: string }) => d.backingFile?.startsWith(dir + '/') === true,
-    allow: () => undefined,
-  };
-  return { dir, content, attach, ours };
-}
 
 function dirtyExt4(content: string) {
   return (img: string) => {
@@ -97,18 +53,7 @@ test('an ext4 whose journal needs recovery is mounted without replaying it: the 
 
   // The control: the same image mounted the usual read-only way is written to (journal
   // replay), so the check above can fail.
-  const copy = join(dir, 'copy.ext4');
-  copyFileSync(disk.img, copy);
-  const l = attachLoop(copy);
-  try {
-    const mnt = join(dir, 'plain');
-    mkdirSync(mnt);
-    sys.mount(l.device, mnt, 'ext4', sys.MS_RDONLY, null);
-    sys.umount2(mnt, 0);
-  } finally {
-    l.detach();
-  }
-  assert.notEqual(await sha256(copy), disk.hash, 'a plain read-only mount replayed the journal');
+  assert.notEqual(await plainMountHash(dir, disk.img, 'ext4'), disk.hash, 'a plain read-only mount replayed the journal');
 });
 
 test('a full scan of several file systems leaves every image unchanged; one the kernel cannot mount is reported and the rest still mount', { skip }, async (t) => {
