@@ -7,6 +7,8 @@ import { openRoot } from '../disks/roots';
 import { DEFAULT_SETTINGS, type ScanRoot, type Settings } from '../settings/settings';
 import { IMAGE_SETTINGS_FILE, SettingsError, applyCmdline, readSettingsFile } from '../settings/load';
 import { UsageError, type OptionSpec, type ParsedArgs, valueOf } from './args';
+import { SAVED } from '../entries/scan/saved';
+import { type SavedChoice, machineChoiceStore } from '../machine/saved-choice';
 
 export const SCAN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   config: { value: true },
@@ -79,7 +81,8 @@ export function openSampleRoots(roots: readonly ScanRoot[]): PartitionSource {
 }
 
 export interface ScanInputs {
-  readonly settings: Settings;
+  /** With `default: @saved` on the real disks, the remembered choice as read at start. */
+  readonly settings: Settings & { readonly saved?: SavedChoice };
   /** Warnings from the kernel command line. */
   readonly diagnostics: readonly Diagnostic[];
   /** Sample trees given by --root or the settings; empty means the real disks. */
@@ -120,7 +123,10 @@ export function scanInputs(args: ParsedArgs): ScanInputs {
     const fromFile = file === undefined ? DEFAULT_SETTINGS : readSettingsFile(file);
     const roots = rootArgs.length > 0 ? rootArgs : fromFile.roots;
     const loaded = applyCmdline(fromFile, explicit ?? (roots.length > 0 ? '' : readProcCmdline()));
-    return { settings: { ...loaded.settings, roots }, diagnostics: loaded.diagnostics, roots };
+    // `default: @saved` reads this machine's EFI variables: only for its real disks, as /proc/cmdline.
+    const store = roots.length === 0 && loaded.settings.default.toLowerCase() === SAVED ? machineChoiceStore() : undefined;
+    const saved = store ? { saved: store.read() } : {};
+    return { settings: { ...loaded.settings, roots, ...saved }, diagnostics: loaded.diagnostics, roots };
   } catch (err) {
     if (err instanceof SettingsError) throw new UsageError(err.message);
     throw err;

@@ -75,6 +75,10 @@ export const LINUX_REBOOT_CMD_POWER_OFF = 0x4321fedc;
 export const LINUX_REBOOT_CMD_KEXEC = 0x45584543;
 // Block device ioctls (include/uapi/linux/fs.h): _IO(0x12, 93) and _IO(0x12, 94).
 export const BLKROSET = 0x125d;
+// FS_IOC_GETFLAGS/SETFLAGS (include/uapi/linux/fs.h): _IOR/_IOW('f', 1/2, long), so the size
+// field is sizeof(long); the kernel reads and writes an int. FS_IMMUTABLE_FL is chattr's `i`.
+export const FS_IMMUTABLE_FL = 0x10;
+const fsFlagsRequests = (longBytes: number) => ({ get: 0x80006601 | (longBytes << 16), set: 0x40006602 | (longBytes << 16) });
 export const BLKROGET = 0x125e;
 
 export type RebootCommand = 'kexec' | 'power-off' | 'restart';
@@ -100,6 +104,8 @@ export interface Sys {
   setBlockDeviceReadOnly(devicePath: string, readOnly?: boolean): void;
   /** BLKROGET. */
   isBlockDeviceReadOnly(devicePath: string): boolean;
+  /** chattr -i / +i (FS_IOC_SETFLAGS): efivarfs keeps non-standard variables immutable until cleared. */
+  setImmutable(path: string, immutable: boolean): void;
   sync(): void;
   /** An anonymous in-memory file (close-on-exec unless flags say otherwise); returns its fd. */
   memfdCreate(name: string, flags?: number): number;
@@ -176,6 +182,14 @@ export function createSys(deps: SysDeps): Sys {
       const out = new Int32Array(1);
       ioctlInt(devicePath, BLKROGET, out, `ioctl(${devicePath}, BLKROGET)`);
       return out[0] !== 0;
+    },
+
+    setImmutable(path, immutable) {
+      const req = fsFlagsRequests(deps.arch === 'arm' ? 4 : 8);
+      const flags = new Int32Array(1);
+      ioctlInt(path, req.get >>> 0, flags, `ioctl(${path}, FS_IOC_GETFLAGS)`);
+      const want = immutable ? flags[0]! | FS_IMMUTABLE_FL : flags[0]! & ~FS_IMMUTABLE_FL;
+      if (want !== flags[0]) ioctlInt(path, req.set >>> 0, Int32Array.of(want), `ioctl(${path}, FS_IOC_SETFLAGS)`);
     },
 
     sync() {

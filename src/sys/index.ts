@@ -25,6 +25,7 @@ export const mount = sys.mount;
 export const umount2 = sys.umount2;
 export const setBlockDeviceReadOnly = sys.setBlockDeviceReadOnly;
 export const isBlockDeviceReadOnly = sys.isBlockDeviceReadOnly;
+export const setImmutable = sys.setImmutable;
 export const sync = sys.sync;
 export const memfdCreate = sys.memfdCreate;
 export const kexecFileLoad = sys.kexecFileLoad;

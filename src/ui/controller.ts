@@ -79,7 +79,8 @@ export class MenuController {
     this.checks = new BackgroundChecks({ backend: options.backend, entries: () => this.menu.entries, changed: () => this.changed('list', 'details', 'status'), settled });
     this.auto = new AutoBoot({
       clock,
-      timeout: options.settings.timeout,
+      // With `timeout: from-default` the menu's (the default entry's config's) when the countdown starts.
+      timeout: options.settings.timeoutFromDefault ? () => this.menu.timeout : options.settings.timeout,
       settled,
       startGraceMs: options.startGraceMs ?? 0,
       share: this.share,

@@ -43,8 +43,11 @@ export interface AutoBootHooks {
 
 export interface AutoBootOptions {
   readonly clock: Clock;
-  /** Seconds; 0 boots at once, below 0 never. */
-  readonly timeout: number;
+  /**
+   * Seconds; 0 boots at once, below 0 never. A function is asked when the countdown would
+   * start (the default entry's config may decide it, and the disks are read by then).
+   */
+  readonly timeout: number | (() => number);
   /** Whether discovery had finished its first round when the menu started. */
   readonly settled: boolean;
   /** How long after start a key still counts as held at start (0: no grace). */
@@ -65,7 +68,7 @@ export class AutoBoot {
   private current: AutoBootState;
 
   constructor(private readonly o: AutoBootOptions) {
-    this.current = o.timeout < 0 ? { kind: 'idle' } : { kind: 'waiting', settled: o.settled, graceOver: !(o.startGraceMs > 0) };
+    this.current = typeof o.timeout === 'number' && o.timeout < 0 ? { kind: 'idle' } : { kind: 'waiting', settled: o.settled, graceOver: !(o.startGraceMs > 0) };
     if (o.startGraceMs > 0) o.clock.setTimeout(() => this.waited({ graceOver: true }), o.startGraceMs);
   }
 
@@ -93,13 +96,18 @@ export class AutoBoot {
     const s = this.current;
     if (s.kind !== 'waiting' || !s.settled || !s.graceOver) return;
     if (this.stoppedElsewhere()) return;
+    const timeout = typeof this.o.timeout === 'number' ? this.o.timeout : this.o.timeout();
+    if (timeout < 0) {
+      this.go({ kind: 'idle' });
+      return;
+    }
     if (!this.o.hooks.canBoot()) {
       this.go({ kind: 'idle' });
       if (this.o.hooks.hasEntries()) this.o.hooks.message('No entry can boot by itself; choose one.');
       return;
     }
-    if (this.o.timeout === 0) this.timeUp();
-    else this.run(this.o.timeout);
+    if (timeout === 0) this.timeUp();
+    else this.run(timeout);
   }
 
   /**

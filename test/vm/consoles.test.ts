@@ -5,31 +5,10 @@
 // small cpio appended to the initramfs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { SKIP_VM, TOP, diskIdentities, selectEntry, withVm } from './vm';
+import { SKIP_VM, diskIdentities, selectEntry, withVm } from './vm';
+import { inittabFor } from './inittab';
 
-const BOARD = join(TOP, 'buildroot-external/board/kexec-menu');
 const MARKER = /KEXEC-MENU-MARKER cmdline=(.*)\n/;
-
-/** A gzip'd cpio holding /etc/inittab as post-build.sh writes it for `consoles`. */
-function inittabFor(consoles: string): Buffer {
-  const dir = mkdtempSync(join(tmpdir(), 'kexec-menu-inittab-'));
-  try {
-    cpSync(join(BOARD, 'rootfs-overlay'), join(dir, 'root'), { recursive: true });
-    writeFileSync(join(dir, 'config'), `BR2_PACKAGE_KEXEC_MENU_CONSOLES="${consoles}"\nBR2_PACKAGE_KEXEC_MENU_TERM="vt100"\nBR2_PACKAGE_KEXEC_MENU_SETTINGS=""\n`);
-    const post = spawnSync(join(BOARD, 'post-build.sh'), [join(dir, 'root')], { env: { ...process.env, BR2_CONFIG: join(dir, 'config') }, encoding: 'utf8' });
-    assert.equal(post.status, 0, post.stderr);
-    const cpio = spawnSync('sh', ['-c', 'printf "etc\\netc/inittab\\n" | cpio -o -H newc -R 0:0 --quiet'], { cwd: join(dir, 'root') });
-    assert.equal(cpio.status, 0, cpio.stderr.toString());
-    return gzipSync(cpio.stdout);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 test('two console ports: a key on ttyS1 stops the countdown on ttyS0 too; the entry chosen on ttyS1 boots, once', { skip: SKIP_VM, timeout: 300_000 }, async () => {
   const id = diskIdentities();
