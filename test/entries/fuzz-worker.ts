@@ -91,7 +91,7 @@ function configsRead(tree: Tree, format: Format): string[] {
  * Hostile lines (issue 17), inserted whole: each must cost only what is past a limit, with a
  * diagnostic, within the case's time. GRUB: a loop of loops making a million entries, a value
  * doubled until it is huge, an eval that runs itself, a configfile back to the file, a kernel
- * inside a loopback image, a huge title; BLS: a huge title line.
+ * inside a loopback image, a huge title; BLS: a huge title line; extlinux and YAML below.
  */
 const HOSTILE = [
   `for a in ${'1 '.repeat(200)}; do for b in ${'1 '.repeat(200)}; do for c in ${'1 '.repeat(25)}; do menuentry "$a$b$c" { linux /v }; done; done; done`,
@@ -100,6 +100,12 @@ const HOSTILE = [
   'loopback loop /x.iso; menuentry iso { linux (loop)/vmlinuz; }',
   `menuentry "${'T'.repeat(300_000)}" { linux /t }`,
   `title ${'Debian '.repeat(50_000)}`,
+  // extlinux: one file included 300 times (Debian's installer menus have stdmenu.cfg); YAML:
+  // flow brackets and block indicators nested far past the limit, and a title of brackets.
+  'include stdmenu.cfg\n'.repeat(300),
+  'entries: ' + '['.repeat(5000) + ']'.repeat(4000),
+  '- '.repeat(5000) + 'x',
+  `  - title: ${'['.repeat(40)}\n    kernel: /x`,
 ];
 
 const INSERTS = ['{', '}', '"', "'", '\\', '[', ']', '$', '${', '#', ';', '\t', '\0', 'include x', 'source x', 'configfile x', 'blscfg', 'menuentry x {', 'submenu x {', 'label x', 'kernel /x', 'initrd /x', '[all]', '[pi4]', 'entries:', '  - title: x', '&a', '*a'];
