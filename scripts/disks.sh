@@ -21,6 +21,9 @@
 #   cache/disks/arm64-virt.ext4    for arm64 QEMU virt: extlinux entry with Debian's arm64
 #                                  kernel and an fdt line naming the DTB QEMU's virt machine
 #                                  dumps (kaslr-seed cleared, which kexec requires)
+#   cache/disks/armhf-virt.ext4    for 32-bit ARM QEMU virt: extlinux entry with Debian's armmp
+#                                  zImage, an armhf marker initrd and an fdt line naming the
+#                                  DTB qemu-system-arm's virt machine dumps
 #   cache/disks/dirty-journal.ext4 ext4 whose journal needs recovery (a plain read-only mount
 #                                  writes to it), with an Arch-style /boot of loose kernels
 #   cache/disks/SHA256SUMS         their hashes, to prove nothing wrote to them
@@ -39,6 +42,7 @@ ROOT_UUID=3f6a1c2e-8b4d-4e5f-9a7b-1c2d3e4f5a6b
 ESP_VOLID=4B1D5E7A           # FAT volume id, shown as 4B1D-5E7A
 EXTLINUX_UUID=7e2b9c41-0d3a-4f6e-8b15-92ac3d4e5f60
 ARM64_UUID=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+ARMHF_UUID=b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e
 DIRTY_UUID=d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6
 RPI_VOLID=5A3C7E91
 MACHINE_ID=6b1f3e2a9c8d4e7f8a0b1c2d3e4f5a6b
@@ -51,11 +55,15 @@ amd=$(scripts/debian-packages.sh amd64 linux-image-amd64 busybox-static | tr '\n
 arm=$(scripts/debian-packages.sh arm64 linux-image-arm64 busybox-static | tr '\n' ' ')
 read -r amd_kernel amd_busybox <<<"$amd"
 read -r arm_kernel arm_busybox <<<"$arm"
+armhf=$(scripts/debian-packages.sh armhf linux-image-armmp busybox-static | tr '\n' ' ')
+read -r armhf_kernel armhf_busybox <<<"$armhf"
 kernel_version() { find "$1/lib/modules" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort | tail -n1; }
 amd_kver=$(kernel_version "$amd_kernel")
 arm_kver=$(kernel_version "$arm_kernel")
 amd_vmlinuz=$amd_kernel/boot/vmlinuz-$amd_kver
 arm_image=$arm_kernel/boot/vmlinuz-$arm_kver
+armhf_kver=$(kernel_version "$armhf_kernel")
+armhf_zimage=$armhf_kernel/boot/vmlinuz-$armhf_kver
 rpi_dtb=$(find "$arm_kernel/usr/lib" -name bcm2837-rpi-3-b-plus.dtb | head -n1)
 [ -n "$rpi_dtb" ] || { echo "disks.sh: no bcm2837-rpi-3-b-plus.dtb in $arm_kernel" >&2; exit 1; }
 
@@ -96,6 +104,7 @@ EOF
 }
 marker_initrd "$amd_busybox" "$work/initrd-amd64.img"
 marker_initrd "$arm_busybox" "$work/initrd-arm64.img"
+marker_initrd "$armhf_busybox" "$work/initrd-armhf.img"
 
 # An ext4 image of a folder (mkfs.ext4 -d: no mount, no root), files owned by root.
 mkext4() {
@@ -430,6 +439,31 @@ label arm64-dtb
 EOF
 mkext4 "$a" "$work/arm64-virt.ext4" "$ARM64_UUID" arm64-boot
 
+# --- armhf-virt.ext4: a zImage and a device tree from disk on QEMU's 32-bit ARM virt machine
+# (the native kexec_load: the DTB is its own segment, found by its magic)
+h=$work/armhf
+mkdir -p "$h/boot/extlinux" "$h/boot/dtbs"
+install -m 0644 "$armhf_zimage" "$h/boot/vmlinuz-$armhf_kver"
+install -m 0644 "$work/initrd-armhf.img" "$h/boot/initrd.img-$armhf_kver"
+# The tree of the VM's own options (test/vm/vm.ts, arch armhf): highmem=off, since the armmp
+# kernel has no LPAE.
+qemu-system-arm -M virt,highmem=off,dumpdtb="$work/virt-armhf.dtb" -cpu cortex-a15 -m 1024 -smp 1 -nographic >/dev/null
+fdtput -d "$work/virt-armhf.dtb" /chosen kaslr-seed 2>/dev/null || true
+fdtput -t s "$work/virt-armhf.dtb" / kexec-menu,from-disk armhf-virt.ext4
+install -m 0644 "$work/virt-armhf.dtb" "$h/boot/dtbs/qemu-virt-armhf.dtb"
+cat > "$h/boot/extlinux/extlinux.conf" <<EOF
+default armhf-dtb
+timeout 30
+
+label armhf-dtb
+	menu label Debian $armhf_kver (32-bit ARM zImage, device tree from disk)
+	linux /boot/vmlinuz-$armhf_kver
+	initrd /boot/initrd.img-$armhf_kver
+	fdt /boot/dtbs/qemu-virt-armhf.dtb
+	append console=ttyAMA0 test.entry=armhf-dtb
+EOF
+mkext4 "$h" "$work/armhf-virt.ext4" "$ARMHF_UUID" armhf-boot
+
 # --- dirty-journal.ext4: an ext4 file system whose journal needs recovery (as after a power
 # cut). A plain read-only mount replays the journal and so writes to the disk; the menu must
 # not (ext4 `noload`, device set read-only). It holds a loose kernel (an Arch-style /boot).
@@ -444,7 +478,7 @@ dumpe2fs -h "$work/dirty-journal.ext4" 2>/dev/null | grep -q '^Filesystem featur
   exit 1
 }
 
-all_disks=(debian-root.ext4 esp.vfat gpt.img extlinux.ext4 rpi-boot.vfat rpi-sd.img arm64-virt.ext4 dirty-journal.ext4)
+all_disks=(debian-root.ext4 esp.vfat gpt.img extlinux.ext4 rpi-boot.vfat rpi-sd.img arm64-virt.ext4 armhf-virt.ext4 dirty-journal.ext4)
 for f in "${all_disks[@]}"; do
   mv "$work/$f" "$out/$f"
 done
@@ -454,6 +488,7 @@ ROOT_UUID=$ROOT_UUID
 ESP_VOLID=$ESP_VOLID
 EXTLINUX_UUID=$EXTLINUX_UUID
 ARM64_UUID=$ARM64_UUID
+ARMHF_UUID=$ARMHF_UUID
 DIRTY_UUID=$DIRTY_UUID
 RPI_VOLID=$RPI_VOLID
 MACHINE_ID=$MACHINE_ID
@@ -461,6 +496,39 @@ ESP_PARTUUID=$ESP_PARTUUID
 ROOT_PARTUUID=$ROOT_PARTUUID
 AMD64_KERNEL=$amd_kver
 ARM64_KERNEL=$arm_kver
+ARMHF_KERNEL=$armhf_kver
 EOF
 rm -rf "$work"
 echo "disks.sh: made the sample disks in $out" >&2
+
+# --- trust-stick.vfat (issue 17, test/vm/trust.test.ts): a USB stick with a YAML menu. One
+# entry boots the machine's own kernel from debian-root (named by UUID) with a command line of
+# the stick's: with a password set it boots only with the password. The other boots the
+# stick's own kernel: it needs none. A block of its own, after the disks above.
+STICK_VOLID=7A5C0DE1
+work=$top/cache/disks.work-stick
+rm -rf "$work"
+mkdir -p "$work/stick/boot"
+marker_initrd "$amd_busybox" "$work/initrd-amd64.img"
+install -m 0644 "$amd_vmlinuz" "$work/stick/boot/vmlinuz"
+install -m 0644 "$work/initrd-amd64.img" "$work/stick/boot/initrd.img"
+cat > "$work/stick/kexec-menu.yaml" <<EOF2
+entries:
+  - title: "Stick: root shell on the machine's kernel"
+    id: stick-cross
+    partition: { uuid: $ROOT_UUID }
+    kernel: /boot/vmlinuz-$amd_kver
+    initrd: /boot/initrd.img-$amd_kver
+    cmdline: console=ttyS0,115200 test.entry=stick-cross
+  - title: "Stick's own kernel"
+    id: stick-own
+    kernel: /boot/vmlinuz
+    initrd: /boot/initrd.img
+    cmdline: console=ttyS0,115200 test.entry=stick-own
+EOF2
+mkvfat "$work/stick" "$work/trust-stick.vfat" "$STICK_VOLID" TRUSTSTICK 16 40960
+mv "$work/trust-stick.vfat" "$out/trust-stick.vfat"
+(cd "$out" && sha256sum trust-stick.vfat >> SHA256SUMS)
+echo "STICK_VOLID=$STICK_VOLID" >> "$out/identities"
+rm -rf "$work"
+echo "disks.sh: made trust-stick.vfat" >&2

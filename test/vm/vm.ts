@@ -13,7 +13,7 @@ import { Screen } from './screen';
 
 export const TOP = resolve(__dirname, '../../..');
 export const DISKS = join(TOP, 'cache/disks');
-export type Arch = 'amd64' | 'arm64';
+export type Arch = 'amd64' | 'arm64' | 'armhf';
 
 /** Whether the VM suite was asked for (npm run test:vm); `npm test` skips it. */
 export const SKIP_VM = process.env['KEXEC_MENU_VM_TESTS'] === '1' ? false : 'VM tests run with `npm run test:vm`';
@@ -46,6 +46,11 @@ export interface VmOptions {
   readonly initramfsExtra?: Buffer;
   /** amd64: a second serial port, ttyS1, read and typed on through `second`. */
   readonly secondSerial?: boolean;
+  /**
+   * QEMU's user-mode network instead of none (libslirp: DHCP, TFTP from `tftp` at 10.0.2.2:69,
+   * `bootfile` in the BOOTP header; the host's 127.0.0.1 is 10.0.2.2), one virtio-net card with `mac`.
+   */
+  readonly net?: { readonly tftp: string; readonly bootfile: string; readonly mac: string };
 }
 
 /** A serial port other than the console: what it shows, and typing on it. */
@@ -158,6 +163,9 @@ export class Vm {
       // thread=single: the three parked CPUs spin in the firmware stub and would slow the
       // multi-threaded emulation 3-7x.
       args = ['-M', 'raspi3b', '-accel', 'tcg,thread=single', '-dtb', raspiDtb(), '-serial', 'null', '-serial', 'stdio'];
+    } else if (arch === 'armhf') {
+      // 32-bit ARM virt: Debian's armmp kernel has no LPAE, so no RAM or PCI window above 4 GiB.
+      args = ['-M', 'virt,highmem=off', '-cpu', 'cortex-a15', '-smp', '1', '-m', String(opts.memoryMiB ?? 1024), '-device', 'virtio-rng-pci', '-serial', 'stdio'];
     } else {
       args = ['-M', 'virt', '-cpu', 'cortex-a57', '-smp', '1', '-m', String(opts.memoryMiB ?? 1024), '-device', 'virtio-rng-pci', '-serial', 'stdio'];
     }
@@ -173,12 +181,13 @@ export class Vm {
       args.push('-chardev', `socket,id=second,path=${secondPath},server=on,wait=off`, '-serial', 'chardev:second');
     }
     args.push(
-      '-no-reboot', '-net', 'none', '-display', 'none',
+      '-no-reboot', '-display', 'none',
+      ...(opts.net ? ['-netdev', `user,id=n0,tftp=${opts.net.tftp},bootfile=${opts.net.bootfile}`, '-device', `virtio-net-pci,netdev=n0,mac=${opts.net.mac}`] : ['-net', 'none']),
       '-monitor', `unix:${this.monitorPath},server=on,wait=off`,
       '-kernel', join(image, 'vmlinuz'), '-initrd', initramfs, '-append', cmdline,
     );
     for (const d of opts.disks ?? []) args.push('-drive', this.driveSpec(d, raspi ? 'sd' : 'virtio'));
-    const qemu = arch === 'amd64' ? 'qemu-system-x86_64' : 'qemu-system-aarch64';
+    const qemu = arch === 'amd64' ? 'qemu-system-x86_64' : arch === 'armhf' ? 'qemu-system-arm' : 'qemu-system-aarch64';
     this.proc = spawn(qemu, args, { stdio: 'pipe' });
     this.proc.stdout.setEncoding('latin1');
     this.proc.stdout.on('data', (d: string) => {

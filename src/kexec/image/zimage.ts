@@ -2,11 +2,24 @@
 // Documentation/arch/arm/booting.rst): the magic 0x016f2818 at 0x24, the zImage's start and
 // end addresses at 0x28 and 0x2c, and 0x04030201 at 0x30 whose byte order tells the kernel's
 // endianness. The compressed kernel the decompressor carries follows later in the file.
-import { crc32 } from 'node:zlib';
 import { be32, le32 } from '../../fs/bytes';
 import type { Compression } from '../compression';
 
 const ZIMAGE_MAGIC = 0x016f2818;
+
+/**
+ * CRC-32 (IEEE, reflected, as xz uses) of a few bytes, bit by bit: node:zlib's crc32 exists
+ * only from Node 20.15, and the armhf image's node (the registry's newest armv7l build) is
+ * 20.11.
+ */
+function crc32(b: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const byte of b) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
 
 export interface ArmZImageHeader {
   readonly format: 'arm-zimage';

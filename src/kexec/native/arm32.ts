@@ -3,12 +3,18 @@
 // segment that starts with the FDT magic in r2, and with none it passes ATAGs that kexec-menu
 // does not build, so a board without a device tree (ATAG-only) is not supported.
 // - the zImage (or an uncompressed Image) at the start of RAM + 0x8000. The zImage's
-//   decompressor writes the kernel at its own 128 MiB-aligned base + TEXT_OFFSET (0x8000,
-//   AUTO_ZRELADDR) and may first move itself past the end of that kernel;
-// - the initrd and the device tree above all of that: the decompressed kernel with its BSS
-//   (the zImage's "KLSZ" table, when it has one) plus a copy of the zImage, and at least four
-//   times the zImage as kexec-tools assumes; and low enough for the kernel's early lowmem
-//   (below 768 MiB above the start of RAM, the default vmalloc split).
+//   decompressor writes the kernel at its own 128 MiB-aligned base + TEXT_OFFSET
+//   (AUTO_ZRELADDR) and may first move itself past the end of that kernel. TEXT_OFFSET is not
+//   in the zImage and is not always 0x8000: a multiplatform kernel with Amlogic Meson or
+//   Qualcomm MSM support has 0x208000 (Debian's armmp: "Kernel code" at RAM + 0x208000 in
+//   QEMU), one with Axxia 0x308000 (arch/arm/Makefile), so the largest is assumed;
+// - the initrd and the device tree above all of that: TEXT_OFFSET, the decompressed kernel
+//   with its BSS (the zImage's "KLSZ" table, when it has one), a copy of the zImage and a
+//   margin for the decompressor's stack and heap, and at least four times the zImage as
+//   kexec-tools assumes; and low enough for the kernel's lowmem (below 760 MiB above the
+//   start of RAM: 768 MiB under the default 3G/1G split less the vmalloc area's 8 MiB gap).
+// The running kernel's /proc/iomem on 32-bit ARM lists no memblock "reserved" lines (arm64's
+// does), so what must survive comes from the running tree (/memreserve/, /reserved-memory).
 // There is no trampoline: the kernel enters the zImage with r0 = 0, r1 = the machine number
 // and r2 = the device tree, as a boot loader does.
 import { BootError } from '../errors';
@@ -20,8 +26,12 @@ import type { LayoutInput } from './arm64';
 
 export const ARM_PAGE = 4096;
 const TEXT_OFFSET = 0x8000;
+/** The largest TEXT_OFFSET in arch/arm/Makefile (CONFIG_ARCH_AXXIA). */
+export const MAX_TEXT_OFFSET = 0x308000;
 const MiB = 1024 * 1024;
-const LOWMEM = 768 * MiB;
+/** The decompressor's stack (4 KiB) and malloc heap (64 KiB), rounded up generously. */
+const DECOMPRESSOR_MARGIN = 1 * MiB;
+const LOWMEM = 760 * MiB;
 const ZIMAGE_MAGIC = 0x016f2818;
 const ZIMAGE_TABLE_MAGIC = 0x45454545;
 const TAG_KERNEL_SIZE = 0x5a534c4b;
@@ -59,8 +69,9 @@ export function layoutArm(input: LayoutInput<ArmKernel>): Layout & { changes: st
   const kernel = placer.place('kernel', k.length, { align: 128 * MiB, offset: TEXT_OFFSET, max: ramBase + 128 * MiB });
   if (kernel !== ramBase + TEXT_OFFSET) throw new BootError(`The start of RAM + 0x8000 (${hex(ramBase + TEXT_OFFSET)}) is reserved, where a 32-bit ARM zImage must go (EINVAL).`, 'EINVAL');
   const unpacked = zImageKernelSize(k);
-  const extent = Math.max(4 * k.length, unpacked !== undefined ? unpacked + k.length : 0);
-  const above = kernel + alignUp(extent, ARM_PAGE);
+  // Measured from the start of RAM (the decompressor's base), not from the zImage.
+  const extent = Math.max(TEXT_OFFSET + 4 * k.length, unpacked !== undefined ? MAX_TEXT_OFFSET + unpacked + k.length + DECOMPRESSOR_MARGIN : 0);
+  const above = ramBase + alignUp(extent, ARM_PAGE);
   const max = ramBase + LOWMEM;
   const segments: Segment[] = [placer.segment('kernel', k, kernel)];
   let initrd: { start: number; end: number } | undefined;
