@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,6 +58,7 @@ for s in k.unique_defined_syms:
         "prompt": s.nodes[0].prompt[0] if s.nodes[0].prompt else None,
         "depends": kconfiglib.expr_str(s.direct_dep),
         "selects": [kconfiglib.expr_str(sel) for sel, cond in s.selects],
+        "defaults": [kconfiglib.expr_str(val) for val, cond in s.defaults],
         "help": s.nodes[0].help,
     }
 print(json.dumps({"syms": out, "undefined": sorted(n for n, s in k.syms.items() if not s.nodes)}))
@@ -68,6 +69,7 @@ interface KSym {
   prompt: string | null;
   depends: string;
   selects: string[];
+  defaults: string[];
   help: string | null;
 }
 
@@ -77,17 +79,37 @@ function kconfig(dir: string): { syms: Record<string, KSym>; undefined: string[]
   return JSON.parse(r.stdout) as { syms: Record<string, KSym>; undefined: string[] };
 }
 
-test('kconfiglib parses the Kconfig files; the package selects nodejs and kexec and repeats their dependencies', () => {
+test('kconfiglib parses the Kconfig files; the package selects nodejs (repeating its dependencies), and kexec-tools only through its option', () => {
   const { syms } = kconfig(ext);
   const pkg = syms['BR2_PACKAGE_KEXEC_MENU'];
   assert.ok(pkg, 'BR2_PACKAGE_KEXEC_MENU is defined');
   assert.equal(pkg.type, 'bool');
-  assert.deepEqual(pkg.selects.sort(), ['BR2_PACKAGE_KEXEC', 'BR2_PACKAGE_NODEJS']);
+  assert.deepEqual(pkg.selects, ['BR2_PACKAGE_NODEJS'], 'kexec-tools is not selected by the package itself');
   // nodejs's own `depends on` lines (package/nodejs/Config.in); a select ignores them.
   for (const dep of ['BR2_TOOLCHAIN_HAS_THREADS_NPTL', 'BR2_INSTALL_LIBSTDCPP', 'BR2_HOST_GCC_AT_LEAST_10', 'BR2_TOOLCHAIN_GCC_AT_LEAST_10', 'BR2_USE_WCHAR', 'BR2_USE_MMU', '!BR2_STATIC_LIBS']) {
     assert.ok(pkg.depends.includes(dep), `BR2_PACKAGE_KEXEC_MENU depends on ${dep} (has: ${pkg.depends})`);
   }
-  assert.ok(pkg.depends.includes('BR2_TOOLCHAIN_HEADERS_AT_LEAST_3_17'), 'kexec needs headers >= 3.17');
+  // kexec-tools' own dependencies (memfd_create at build time, its architectures) are not the
+  // program's: it makes its system calls by number through koffi, kexec_load exists since 2.6.13.
+  for (const sym of ['BR2_PACKAGE_KEXEC_MENU', 'BR2_PACKAGE_KEXEC_MENU_ARCH_SUPPORTS']) {
+    assert.doesNotMatch(syms[sym]!.depends, /BR2_TOOLCHAIN_HEADERS_AT_LEAST_3_17|BR2_PACKAGE_KEXEC_ARCH_SUPPORTS/, `${sym} no longer has kexec-tools' dependencies`);
+  }
+  const tools = syms['BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS'];
+  assert.ok(tools, 'BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS is defined');
+  assert.equal(tools.type, 'bool');
+  assert.ok(tools.prompt, 'it is a visible option');
+  assert.deepEqual(tools.selects, ['BR2_PACKAGE_KEXEC']);
+  // package/kexec/Config.in's `depends on` lines, repeated because select does not follow them.
+  for (const dep of ['BR2_PACKAGE_KEXEC_MENU', 'BR2_PACKAGE_KEXEC_ARCH_SUPPORTS', 'BR2_TOOLCHAIN_HEADERS_AT_LEAST_3_17']) {
+    assert.ok(tools.depends.split(/\s*&&\s*/).includes(dep), `BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS depends on ${dep} (has: ${tools.depends})`);
+  }
+  assert.deepEqual(tools.defaults, [], 'off unless asked for (no default line)');
+  // The help says which kernels need it: the formats docs/kexec.md leaves to kexec-tools.
+  for (const format of ['uImage', 'ELF vmlinux', 'uncompressed Image', 'zImage', 'xz', 'lz4', 'CONFIG_KEXEC_FILE', 'kexec-menu boot --exec-loaded']) {
+    assert.ok(tools.help?.includes(format), `the option's help mentions ${format}`);
+  }
+  const docs = readFileSync(join(top, 'docs/kexec.md'), 'utf8');
+  for (const format of ['uImage', 'ELF vmlinux', 'xz/lz4/bzip2/lzma/lzo']) assert.ok(docs.includes(format), `docs/kexec.md still leaves ${format} to kexec-tools`);
   for (const [name, type] of [
     ['BR2_PACKAGE_KEXEC_MENU_CONSOLES', 'string'],
     ['BR2_PACKAGE_KEXEC_MENU_TERM', 'string'],
@@ -205,10 +227,25 @@ test('kexec-menu.mk follows the release: same version as package.json, one koffi
   assert.match(read('package/kexec-menu/Config.in'), /BR2_TOOLCHAIN_USES_MUSL && !BR2_arm/);
 });
 
-function runPostBuild(config: string): { status: number | null; stderr: string; inittab: string } {
+interface PostBuildTarget {
+  /** Puts an executable /usr/sbin/kexec into the target, as kexec-tools' package does. */
+  readonly kexecTools?: boolean;
+  /** Rewrites the overlay's /etc/inittab before the script runs. */
+  readonly inittab?: (text: string) => string;
+}
+
+function runPostBuild(config: string, target: PostBuildTarget = {}): { status: number | null; stderr: string; inittab: string } {
   const dir = mkdtempSync(join(tmpdir(), 'post-build-'));
   try {
     cpSync(overlay, join(dir, 'target'), { recursive: true });
+    if (target.kexecTools) {
+      mkdirSync(join(dir, 'target/usr/sbin'), { recursive: true });
+      writeFileSync(join(dir, 'target/usr/sbin/kexec'), '#!/bin/sh\n', { mode: 0o755 });
+    }
+    if (target.inittab) {
+      const file = join(dir, 'target/etc/inittab');
+      writeFileSync(file, target.inittab(readFileSync(file, 'utf8')));
+    }
     writeFileSync(join(dir, '.config'), config);
     const r = spawnSync(join(board, 'post-build.sh'), [join(dir, 'target')], { encoding: 'utf8', env: { ...process.env, BR2_CONFIG: join(dir, '.config') } });
     return { status: r.status, stderr: r.stderr, inittab: readFileSync(join(dir, 'target/etc/inittab'), 'utf8') };
@@ -216,6 +253,9 @@ function runPostBuild(config: string): { status: number | null; stderr: string; 
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The process fields of inittab's non-comment restart actions. */
+const restartLines = (inittab: string): string[] => inittab.split('\n').filter((l) => !l.startsWith('#') && l.split(':')[2] === 'restart');
 
 test('post-build.sh writes one respawning menu per console port, with the TERM option, and nothing else there', () => {
   const r = runPostBuild('BR2_PACKAGE_KEXEC_MENU_CONSOLES="ttyS0:115200 tty1"\nBR2_PACKAGE_KEXEC_MENU_TERM="linux"\n');
@@ -225,7 +265,7 @@ test('post-build.sh writes one respawning menu per console port, with the TERM o
     'ttyS0::respawn:/sbin/getty -n -l /usr/sbin/kexec-menu-console -L ttyS0 115200 linux',
     'tty1::respawn:/sbin/getty -n -l /usr/sbin/kexec-menu-console -L tty1 0 linux',
   ]);
-  assert.match(r.inittab, /^null::restart:\/usr\/sbin\/kexec -f -e$/m, 'the init hand-over line');
+  assert.deepEqual(restartLines(r.inittab), ['null::restart:/usr/bin/kexec-menu boot --exec-loaded'], 'the init hand-over line, without kexec-tools in the target');
   assert.match(r.inittab, /^::sysinit:\/usr\/libexec\/kexec-menu\/sysinit$/m);
 });
 
@@ -236,6 +276,48 @@ test('post-build.sh defaults to the kernel console and vt100, and refuses a malf
   const bad = runPostBuild('BR2_PACKAGE_KEXEC_MENU_CONSOLES="ttyS0:fast"\n');
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /bad baud rate in 'ttyS0:fast'/);
+});
+
+test('post-build.sh keeps kexec-tools\' restart line when /usr/sbin/kexec is in the target, and gives kexec-menu\'s own otherwise', () => {
+  // The overlay is written for kexec-tools; the script fits it to the target.
+  assert.deepEqual(restartLines(readFileSync(join(overlay, 'etc/inittab'), 'utf8')), ['null::restart:/usr/sbin/kexec -f -e']);
+  const withTools = runPostBuild('BR2_PACKAGE_KEXEC_MENU=y\nBR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS=y\nBR2_PACKAGE_KEXEC=y\n', { kexecTools: true });
+  assert.equal(withTools.status, 0, withTools.stderr);
+  assert.deepEqual(restartLines(withTools.inittab), ['null::restart:/usr/sbin/kexec -f -e']);
+  const without = runPostBuild('BR2_PACKAGE_KEXEC_MENU=y\n');
+  assert.equal(without.status, 0, without.stderr);
+  assert.deepEqual(restartLines(without.inittab), ['null::restart:/usr/bin/kexec-menu boot --exec-loaded']);
+  assert.doesNotMatch(without.inittab.split('\n').filter((l) => !l.startsWith('#')).join('\n'), /\/usr\/sbin\/kexec(\s|$)/m, 'nothing but comments names the missing program');
+  // The line src/cli/boot.ts takes: `boot --exec-loaded`, the link kexec-menu.mk installs.
+  assert.match(read('package/kexec-menu/kexec-menu.mk'), /ln -sf \.\.\/lib\/kexec-menu\/kexec-menu\.js \$\(TARGET_DIR\)\/usr\/bin\/kexec-menu$/m);
+  assert.match(readFileSync(join(top, 'src/cli/boot.ts'), 'utf8'), /'exec-loaded': \{\}/);
+  // Another kexec-tools restart line of a board's own overlay is rewritten the same way.
+  const own = runPostBuild('BR2_PACKAGE_KEXEC_MENU=y\n', { inittab: (t) => t.replace(/^null::restart:.*$/m, '::restart:/usr/sbin/kexec -e') });
+  assert.equal(own.status, 0, own.stderr);
+  assert.deepEqual(restartLines(own.inittab), ['::restart:/usr/bin/kexec-menu boot --exec-loaded']);
+});
+
+test('post-build.sh refuses an inittab whose restart action would run a kexec the target lacks, or that has no restart action', () => {
+  const other = runPostBuild('BR2_PACKAGE_KEXEC_MENU=y\n', { inittab: (t) => t.replace(/^null::restart:.*$/m, '::restart:/sbin/kexec -e') });
+  assert.notEqual(other.status, 0);
+  assert.match(other.stderr, /restart action runs kexec, which .* lacks \(kexec-tools: BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS\)/);
+  const none = runPostBuild('BR2_PACKAGE_KEXEC_MENU=y\n', { kexecTools: true, inittab: (t) => t.replace(/^null::restart:.*\n/m, '') });
+  assert.notEqual(none.status, 0);
+  assert.match(none.stderr, /has no restart action to start the loaded kernel/);
+});
+
+test('the defconfigs choose kexec-tools per board: off on arm64 (the native kexec_load), on for x86_64 (no kexec_load of kexec-menu\'s own)', () => {
+  for (const name of ['kexec_menu_qemu_aarch64_virt_defconfig', 'kexec_menu_raspberrypi3_64_defconfig']) {
+    const l = defconfigLines(name);
+    assert.equal(l.get('BR2_aarch64'), 'y', name);
+    assert.equal(l.get('BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS'), 'n', `${name}: no kexec-tools`);
+    const kexec = [...l.keys()].filter((k) => k === 'BR2_PACKAGE_KEXEC' || k.startsWith('BR2_PACKAGE_KEXEC_') && !k.startsWith('BR2_PACKAGE_KEXEC_MENU'));
+    assert.deepEqual(kexec, [], `${name}: no kexec-tools option (it would be dropped without kexec)`);
+  }
+  const x86 = defconfigLines('kexec_menu_qemu_x86_64_defconfig');
+  assert.equal(x86.get('BR2_x86_64'), 'y');
+  assert.equal(x86.get('BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS'), 'y');
+  assert.equal(x86.get('BR2_PACKAGE_KEXEC_ZLIB'), 'y');
 });
 
 test('the overlay marks the image (the guard of the kexec/reboot system calls) and its scripts are executable', () => {

@@ -5,6 +5,9 @@
 #   BR2_PACKAGE_KEXEC_MENU_CONSOLES  one respawning menu per port in /etc/inittab
 #   BR2_PACKAGE_KEXEC_MENU_TERM      the TERM getty gives the menu
 #   BR2_PACKAGE_KEXEC_MENU_SETTINGS  installed as /etc/kexec-menu/config.yaml
+# and fits init's restart action (the `init` hand-over) to the target: without kexec-tools'
+# /usr/sbin/kexec (BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS off), the loaded kernel is started by
+# `kexec-menu boot --exec-loaded` (reboot(LINUX_REBOOT_CMD_KEXEC) from kexec-menu itself).
 # scripts/image.sh (the Debian-assembled image) runs this same script with its own small
 # BR2_CONFIG, so both images get the same /etc.
 #   post-build.sh TARGET_DIR        (BR2_CONFIG in the environment)
@@ -55,6 +58,19 @@ for spec in $consoles; do
 		exit 1
 	fi
 done
+
+# The overlay's restart line runs kexec-tools; a target without it gets kexec-menu's own.
+if [ ! -x "$target/usr/sbin/kexec" ]; then
+	sed -i -E 's|^([^#:]*:[^:]*):restart:/usr/sbin/kexec( .*)?$|\1:restart:/usr/bin/kexec-menu boot --exec-loaded|' "$inittab"
+	if grep -Eq '^[^#]*:restart:([^ ]*/)?kexec( |$)' "$inittab"; then
+		echo "post-build.sh: $inittab's restart action runs kexec, which $target lacks (kexec-tools: BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS)" >&2
+		exit 1
+	fi
+fi
+grep -Eq '^[^#]*:restart:' "$inittab" || {
+	echo "post-build.sh: $inittab has no restart action to start the loaded kernel" >&2
+	exit 1
+}
 
 if [ -n "$settings" ]; then
 	install -D -m 0644 "$settings" "$target/etc/kexec-menu/config.yaml"
