@@ -7,8 +7,9 @@
 # 2. for each configs/*_defconfig: `make BR2_EXTERNAL=… <name>_defconfig`, then every line of
 #    the defconfig must be in the resulting .config as written: Buildroot drops an option
 #    whose dependencies fail without a word (nodejs without a C++ toolchain, say);
-# 3. `make show-info` must list kexec-menu, nodejs, kexec, linux and busybox, with
-#    kexec-menu's source the staged tree (site method local);
+# 3. `make show-info` must list kexec-menu, nodejs, linux and busybox, with kexec-menu's
+#    source the staged tree (site method local), and kexec (kexec-tools) exactly when the
+#    defconfig turns on BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS;
 # 4. `make kexec-menu`, the package's own steps (rsync of the staged tree, install to
 #    target), run for real with its dependencies (toolchain, nodejs, host-qemu: downloads and
 #    hours) left out on the command line and without the code-cache hook, which needs the
@@ -94,13 +95,20 @@ for defconfig in "$ext"/configs/*_defconfig; do
   [ "$missing" -eq 0 ] && echo "ok: every line of $name is in .config"
 
   if make -s -C "$br" O="$out" BR2_EXTERNAL="$ext" show-info > "$out.show-info.json" 2> "$out.show-info.log"; then
-    for pkg in kexec-menu nodejs kexec linux busybox; do
-      if "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if sys.argv[2] in d else 1)' "$out.show-info.json" "$pkg"; then
+    listed() { "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if sys.argv[2] in d else 1)' "$out.show-info.json" "$1"; }
+    for pkg in kexec-menu nodejs linux busybox; do
+      if listed "$pkg"; then
         echo "ok: show-info lists $pkg"
       else
         fail "$name: show-info does not list $pkg"
       fi
     done
+    # kexec-tools only through the package's option (kexec-menu loads kernels itself).
+    if grep -qx 'BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS=y' "$out/.config"; then
+      if listed kexec; then echo "ok: show-info lists kexec (BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS=y)"; else fail "$name: BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS=y but show-info does not list kexec"; fi
+    else
+      if listed kexec; then fail "$name: show-info lists kexec without BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS"; else echo "ok: show-info has no kexec (BR2_PACKAGE_KEXEC_MENU_KEXEC_TOOLS off)"; fi
+    fi
     "$py" -c 'import json,sys; d=json.load(open(sys.argv[1]))["kexec-menu"]; print("   kexec-menu", d["version"], "from", d["downloads"][0]["uris"][0] if d.get("downloads") else "(no download)", "depends on", " ".join(d["dependencies"]))' "$out.show-info.json" 2>/dev/null || true
     vars=$(make -s -C "$br" O="$out" BR2_EXTERNAL="$ext" printvars VARS="KEXEC_MENU_KOFFI_PKG KEXEC_MENU_KOFFI_DIR KEXEC_MENU_VERSION KEXEC_MENU_SITE KEXEC_MENU_SITE_METHOD BR2_ARCH" 2>/dev/null)
     var() { sed -n "s/^$1=//p" <<<"$vars"; }
