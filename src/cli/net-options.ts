@@ -1,12 +1,10 @@
 // What `list` and `boot` take to read a boot server from the host: --net URL (the folder the
-// DHCP options point at) and --mac/--ip/--uuid standing in for the lease. Also how the
-// network's entries join the disks' menu.
-import type { Menu } from '../entries/scan/scan';
-import { chooseDefault } from '../entries/scan/default';
+// DHCP options point at) and --mac/--ip/--uuid standing in for the lease. How the network's
+// entries join the disks' menu is src/net/merge.ts's.
 import { UsageError, type OptionSpec, type ParsedArgs, valueOf } from './args';
 import { parseFolder } from '../net/fetch';
 import { ipHex, macDashed, uuidForm, type ClientIdentity } from '../net/pxe-paths';
-import type { NetLookup, NetScan } from '../net/source';
+import type { NetLookup } from '../net/source';
 import { NetError } from '../net/transfer';
 
 export const NET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
@@ -45,14 +43,4 @@ export function lookupFromArgs(args: ParsedArgs, now = Date.now()): NetLookup | 
   return { folder, identity, deadline: now + CLI_LOOKUP_MS };
 }
 
-/**
- * The disks' menu with the network's entries after them. The disks' default stays; only
- * when nothing on the disks can boot does the settings' rule pick among the network's.
- */
-export function withNetwork(menu: Menu, net: NetScan, rule: string, origin: string): Menu {
-  const entries = [...menu.entries, ...net.entries];
-  const diagnostics = [...menu.diagnostics, ...net.diagnostics];
-  if (menu.defaultId !== undefined) return { ...menu, entries, diagnostics };
-  const choice = chooseDefault(net.entries, rule, origin);
-  return { ...menu, entries, diagnostics: [...diagnostics, ...choice.diagnostics], ...(choice.id !== undefined ? { defaultId: choice.id } : {}) };
-}
+export { withNetwork } from '../net/merge';
