@@ -4,11 +4,18 @@
 import { machineContextFromSystem } from '../machine/context';
 import { machineName, productVersion } from '../ui/identity';
 import { folderShare } from '../ui/console-share';
+import { join } from 'node:path';
+import { realClock } from '../ui/clock';
+import { fileBackoff } from '../ui/password-backoff';
+import { PasswordGate } from '../ui/password-gate';
+import { verifyPassword } from '../ui/password';
 import { codeCache } from './code-cache-state';
 import { type RunOptions, runMenu, terminalMode } from '../ui/run';
 import { type PartitionProvider, SystemBackend } from '../ui/system-backend';
 import { UsageError, parseArgs, valueOf } from './args';
 import { SCAN_OPTIONS, openSampleRoots, scanInputs } from './scan-options';
+import { machineChoiceStore } from '../machine/saved-choice';
+import type { NetworkSettings } from '../settings/settings';
 
 const USAGE =
   'usage: kexec-menu menu [--config FILE] [--root DIR[=uuid:X,label:Y,...] ...] [--cmdline STRING] [--dry-run] [--plain] [--ascii] [--consoles DIR]';
@@ -36,6 +43,16 @@ function sampleProvider(roots: Parameters<typeof openSampleRoots>[0]): Partition
 async function diskProvider(): Promise<PartitionProvider> {
   const { watchDisks } = await import('../disks/provider');
   return watchDisks();
+}
+
+/**
+ * `network: { enabled: true }`: the boot servers' entries, added as leases arrive; the image's
+ * udhcpc bring-up is started here (once per boot, whichever console's menu comes first).
+ */
+async function networkProvider(settings: NetworkSettings) {
+  const { watchNetwork, startNetworkUp } = await import('../net/provider');
+  const start = startNetworkUp(settings);
+  return watchNetwork({ machine: machineContextFromSystem(), ...(start ? { start } : {}) });
 }
 
 /** Before this, a key counts as held at start (for `timeout: 0`); keys typed during boot are already buffered. */
@@ -71,7 +88,10 @@ export async function run(argv: readonly string[], io?: MenuIo): Promise<number>
   const inputs = scanInputs(args);
   const settings = { ...inputs.settings, dryRun: inputs.settings.dryRun || args.flags.has('dry-run') };
   const provider = inputs.roots.length > 0 ? sampleProvider(inputs.roots) : await diskProvider();
-  const backend = new SystemBackend({ settings, provider, machine: machineContextFromSystem() });
+  // `default: @saved` remembers each boot in the store it was read from (the EFI variables).
+  const choices = inputs.settings.saved ? machineChoiceStore() : undefined;
+  const network = settings.network.enabled ? await networkProvider(settings.network) : undefined;
+  const backend = new SystemBackend({ settings, provider, machine: machineContextFromSystem(), ...(choices ? { choices } : {}), ...(network ? { network } : {}) });
   const ascii = settings.console.ascii || args.flags.has('ascii');
   const input = io?.input ?? process.stdin;
   const output = io?.output ?? process.stdout;
@@ -89,10 +109,12 @@ export async function run(argv: readonly string[], io?: MenuIo): Promise<number>
     product: `kexec-menu${version ? ` ${version}` : ''}`,
     ...(machine ? { machine } : {}),
     startGraceMs: START_GRACE_MS,
-    ...(consoles !== undefined ? { share: folderShare(consoles) } : {}),
+    // The password's back-off beside the claims: shared by every console, kept over a respawn.
+    ...(consoles !== undefined ? { share: folderShare(consoles), gate: new PasswordGate(settings.password, realClock, verifyPassword, fileBackoff(join(consoles, 'password'))) } : {}),
     startupLog: [...codeCacheLine(), ...inputs.diagnostics.map((d) => `${d.severity}: ${d.file}: ${d.message}`), ...backend.startupLog()],
   });
   await backend.close();
+  network?.close();
   if (finish.kind === 'booted') output.write(finish.outcome.text);
   // stdin was put in raw mode and read: let the process end.
   input.pause();

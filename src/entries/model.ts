@@ -93,8 +93,28 @@ export interface ParsedEntry {
 export interface ParseResult {
   readonly entries: ParsedEntry[];
   readonly diagnostics: Diagnostic[];
-  /** The config's own menu timeout in seconds, when it has one (settings decide; this is shown). */
+  /**
+   * The config's own menu timeout in seconds as its boot loader reads it (0 boots at once, -1
+   * waits for a choice), when it has one. The settings' `timeout: from-default` lets the
+   * default entry's config decide; otherwise it is only shown.
+   */
   readonly configTimeout?: number;
+  /** Where configTimeout was read (with it). */
+  readonly configTimeoutAt?: ConfigTimeoutAt;
+}
+
+/** The line a config's timeout comes from, and what it says there. */
+export interface ConfigTimeoutAt {
+  /** A path inside the partition. */
+  readonly file: string;
+  readonly line?: number;
+  /** The setting as the config writes it: `timeout=1`, `TIMEOUT 50`, `timeout 3`. */
+  readonly says: string;
+  /**
+   * The boot loader shows no menu during this time (GRUB's timeout_style=hidden), only waits
+   * for a key: kexec-menu, whose menu is always on screen, boots at once unless a key came.
+   */
+  readonly hiddenMenu?: boolean;
 }
 
 /** A parser: pure, files in, entries and diagnostics out. Never throws. */
@@ -119,4 +139,9 @@ export interface BootEntry extends ParsedEntry {
   readonly id: string;
   readonly partition: PartitionInfo;
   readonly resolution: Resolution;
+  /**
+   * With a password set: why this entry boots only with it (it uses files of another disk
+   * than its config's, which the settings do not trust: scan/trust.ts). It never boots by itself.
+   */
+  readonly needsPassword?: string;
 }

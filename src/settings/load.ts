@@ -8,7 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { ALL_FORMATS, type Format } from '../entries/model';
 import type { Diagnostic } from '../fs/diagnostic';
 import { describeValue, isMap, isScalar, isSeq, keyName, nodeLine, parseYaml, unknownKeyMessage, closest, type YamlText } from '../entries/yaml-doc';
-import { DEFAULT_SETTINGS, type ConsoleSettings, type ScanRoot, type Settings } from './settings';
+import { DEFAULT_SETTINGS, type ConsoleSettings, type NetworkSettings, type ScanRoot, type Settings } from './settings';
+import type { TrustedSource } from '../entries/scan/trust';
 import { splitCmdline } from '../kexec/cmdline';
 
 export class SettingsError extends Error {
@@ -31,12 +32,17 @@ export interface LoadedSettings {
 export const IMAGE_SETTINGS_FILE = '/etc/kexec-menu/config.yaml';
 
 /** Keys of the settings file (kebab-case, like the menus' keys). */
-const KEYS = ['timeout', 'default', 'formats', 'roots', 'menus', 'editor', 'shell', 'password', 'dry-run', 'handoff', 'console'] as const;
+const KEYS = ['timeout', 'default', 'formats', 'roots', 'menus', 'editor', 'shell', 'password', 'trusted', 'dry-run', 'handoff', 'console', 'network'] as const;
 const ROOT_KEYS = ['path', 'name', 'uuid', 'partuuid', 'label', 'partlabel'] as const;
 const CONSOLE_KEYS = ['ascii'] as const;
+const NETWORK_KEYS = ['enabled', 'interfaces', 'timeout'] as const;
+/** DHCP normally answers in a second or two; five minutes is a typo. */
+const MAX_NETWORK_TIMEOUT = 300;
 
 /** At most a day: a longer timeout is a typo (and -1 says "wait forever"). */
 const MAX_TIMEOUT = 86400;
+/** `timeout: from-default`: the default entry's own config decides, as its boot loader would. */
+export const FROM_DEFAULT = 'from-default';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -61,8 +67,13 @@ export function parseSettings(text: string, file: string): Settings {
     switch (key) {
       case 'timeout': {
         const n = scalarOf(v);
+        out.timeoutOrigin = { file, ...(nodeLine(y, at) !== undefined ? { line: nodeLine(y, at) } : {}) };
+        if (n === FROM_DEFAULT) {
+          out.timeoutFromDefault = true;
+          break;
+        }
         if (typeof n !== 'number' || !Number.isInteger(n) || n < -1 || n > MAX_TIMEOUT) {
-          fail(at, `key 'timeout' must be whole seconds from 0 to ${MAX_TIMEOUT}, or -1 to wait forever, not ${describeValue(v)}`);
+          fail(at, `key 'timeout' must be whole seconds from 0 to ${MAX_TIMEOUT}, -1 to wait forever, or ${FROM_DEFAULT}, not ${describeValue(v)}`);
         }
         out.timeout = n as number;
         break;
@@ -72,6 +83,9 @@ export function parseSettings(text: string, file: string): Settings {
         break;
       case 'password':
         out.password = text1(y, file, key, v);
+        break;
+      case 'trusted':
+        out.trusted = list(y, file, key, v).map((item) => trustedSource(y, file, item));
         break;
       case 'handoff': {
         const h = scalarOf(v);
@@ -98,6 +112,9 @@ export function parseSettings(text: string, file: string): Settings {
         break;
       case 'console':
         out.console = consoleSettings(y, file, v);
+        break;
+      case 'network':
+        out.network = networkSettings(y, file, v);
         break;
       default:
         fail(at, unknownKeyMessage(key, KEYS));
@@ -161,6 +178,18 @@ function root(y: YamlText, file: string, base: string, node: unknown): ScanRoot 
   return { ...r, path: resolve(base, r.path) };
 }
 
+const TRUSTED_KEYS = ['uuid', 'partuuid', 'label'] as const;
+
+/** One of `trusted`: a mapping with exactly one of uuid, partuuid, label. */
+function trustedSource(y: YamlText, file: string, node: unknown): TrustedSource {
+  const shape = `each of 'trusted' must be a mapping with one of ${TRUSTED_KEYS.join(', ')}`;
+  if (!isMap(node) || node.items.length !== 1) throw new SettingsError(file, nodeLine(y, node), `${shape}, not ${describeValue(node)}`);
+  const pair = node.items[0]!;
+  const key = keyName(pair);
+  if (!(TRUSTED_KEYS as readonly string[]).includes(key)) throw new SettingsError(file, nodeLine(y, pair.key), `in 'trusted': ${unknownKeyMessage(key, TRUSTED_KEYS)}`);
+  return { by: key as TrustedSource['by'], value: text1(y, file, key, pair.value) };
+}
+
 function consoleSettings(y: YamlText, file: string, node: unknown): ConsoleSettings {
   if (!isMap(node)) throw new SettingsError(file, nodeLine(y, node), `key 'console' must be a mapping (${CONSOLE_KEYS.join(', ')}), not ${describeValue(node)}`);
   const c: Mutable<ConsoleSettings> = { ...DEFAULT_SETTINGS.console };
@@ -170,6 +199,32 @@ function consoleSettings(y: YamlText, file: string, node: unknown): ConsoleSetti
     c.ascii = bool(y, file, key, pair.value);
   }
   return c;
+}
+
+/** `network: { enabled, interfaces, timeout }`; keys left out keep their defaults. */
+function networkSettings(y: YamlText, file: string, node: unknown): NetworkSettings {
+  if (!isMap(node)) throw new SettingsError(file, nodeLine(y, node), `key 'network' must be a mapping (${NETWORK_KEYS.join(', ')}), not ${describeValue(node)}`);
+  const n: Mutable<NetworkSettings> = { ...DEFAULT_SETTINGS.network };
+  for (const pair of node.items) {
+    const key = keyName(pair);
+    const at = nodeLine(y, pair.value ?? pair.key);
+    if (key === 'enabled') n.enabled = bool(y, file, 'network.enabled', pair.value);
+    else if (key === 'interfaces') {
+      n.interfaces = list(y, file, 'network.interfaces', pair.value).map((item) => {
+        const name = text1(y, file, 'network.interfaces', item);
+        // IFNAMSIZ is 16 with the NUL; the script matches these as shell patterns.
+        if (!/^[A-Za-z0-9_.:@*?-]{1,15}$/.test(name)) throw new SettingsError(file, nodeLine(y, item), `'network.interfaces' has '${name}', which is not an interface name or glob (up to 15 of A-Z a-z 0-9 _ . : @ - * ?)`);
+        return name;
+      });
+    } else if (key === 'timeout') {
+      const t = scalarOf(pair.value);
+      if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_NETWORK_TIMEOUT) {
+        throw new SettingsError(file, at, `key 'network.timeout' must be whole seconds from 1 to ${MAX_NETWORK_TIMEOUT}, not ${describeValue(pair.value)}`);
+      }
+      n.timeout = t;
+    } else throw new SettingsError(file, nodeLine(y, pair.key), `in 'network': ${unknownKeyMessage(key, NETWORK_KEYS)}`);
+  }
+  return n;
 }
 
 /** Settings files are a few KiB; anything near this is not one. */
@@ -213,8 +268,9 @@ export function applyCmdline(settings: Settings, cmdline: string): LoadedSetting
     switch (name) {
       case 'timeout': {
         const n = value !== undefined && /^-?\d+$/.test(value) ? Number(value) : NaN;
-        if (!Number.isInteger(n) || n < -1 || n > MAX_TIMEOUT) warn(`'${word}' ignored: the timeout must be whole seconds from 0 to ${MAX_TIMEOUT}, or -1`);
-        else out.timeout = n;
+        if (value === FROM_DEFAULT) [out.timeoutFromDefault, out.timeoutOrigin] = [true, { file: CMDLINE_ORIGIN }];
+        else if (!Number.isInteger(n) || n < -1 || n > MAX_TIMEOUT) warn(`'${word}' ignored: the timeout must be whole seconds from 0 to ${MAX_TIMEOUT}, -1, or ${FROM_DEFAULT}`);
+        else [out.timeout, out.timeoutFromDefault, out.timeoutOrigin] = [n, false, { file: CMDLINE_ORIGIN }];
         break;
       }
       case 'default':

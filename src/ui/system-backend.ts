@@ -18,6 +18,9 @@ import { cpuParkingWarning, cpuParkingWarningHere } from '../kexec/psci';
 import type { Settings } from '../settings/settings';
 import type { BackendListener, BootOutcome, BootProgress, BootRequest, MenuBackend, PowerAction, TerminalLoan } from './backend';
 import { readAhead } from './read-ahead';
+import type { ChoiceStore } from '../machine/saved-choice';
+import { withNetwork } from '../net/merge';
+import type { NetworkProvider } from '../net/provider';
 
 /** Where the partitions come from: sample trees, or the disks (mounted read-only). */
 export interface PartitionProvider {
@@ -50,6 +53,13 @@ export interface SystemBackendOptions {
   readonly loadSys?: () => Sys;
   /** The rescue shell. */
   readonly shell?: string;
+  /**
+   * With `default: @saved`: where the choice is remembered (the EFI variables). A real boot
+   * records it there just before the hand-over and consumes the one-shot; a dry run writes nothing.
+   */
+  readonly choices?: ChoiceStore;
+  /** `network: { enabled: true }`: the boot servers' entries, filled in as leases arrive (src/net/provider.ts). */
+  readonly network?: NetworkProvider;
 }
 
 /**
@@ -115,6 +125,8 @@ export class SystemBackend implements MenuBackend {
       for (const l of this.listeners) l.settled();
     });
     o.provider.onLog?.((line) => this.log(line));
+    o.network?.onLog((line) => this.log(line));
+    o.network?.onChange((note) => this.publish(note));
     o.provider.onChange?.((added, removed) => {
       for (const p of removed) this.scans.delete(p.root);
       for (const p of added) this.scans.set(p.root, parsePartition(p, o.settings, o.machine));
@@ -134,7 +146,9 @@ export class SystemBackend implements MenuBackend {
   private build(): Menu {
     const present = this.o.provider.partitions();
     const scans = present.map((p) => this.scans.get(p.root)).filter((s): s is PartitionScan => s !== undefined);
-    return buildMenu([...scans, ...this.imageScans], present, this.o.settings);
+    const disks = buildMenu([...scans, ...this.imageScans], present, this.o.settings);
+    // Each boot server's entries after the disks', in a section of their own.
+    return (this.o.network?.scans() ?? []).reduce((m, n) => withNetwork(m, n, this.o.settings.default, this.o.settings.file ?? 'settings'), disks);
   }
 
   private publish(note?: string): void {
@@ -155,7 +169,7 @@ export class SystemBackend implements MenuBackend {
   }
 
   scanning(): readonly string[] {
-    return this.o.provider.scanning?.() ?? [];
+    return [...(this.o.provider.scanning?.() ?? []), ...(this.o.network?.pending() ?? [])];
   }
 
   subscribe(listener: BackendListener): () => void {
@@ -177,6 +191,16 @@ export class SystemBackend implements MenuBackend {
   }
 
   async boot(entry: BootEntry, request: BootRequest): Promise<BootOutcome> {
+    // A boot server's entry: its files are downloaded into memfds first, the gauge in bytes.
+    const fetched = await this.o.network?.fetchFiles(entry, () => this.loadSys(), request.progress);
+    try {
+      return await this.bootFiles(fetched?.entry ?? entry, request);
+    } finally {
+      fetched?.close();
+    }
+  }
+
+  private async bootFiles(entry: BootEntry, request: BootRequest): Promise<BootOutcome> {
     const { detectRunningSystem, requestFromEntry, planBoot, formatPlan, executePlan } = kexecLayerLoaded();
     const system = (this.o.system ?? detectRunningSystem)();
     const base = requestFromEntry(entry);
@@ -188,6 +212,7 @@ export class SystemBackend implements MenuBackend {
 
     const sys = this.loadSys();
     if (!sys.insideImage()) throw new BootError('Loading a kernel replaces the running system, so kexec-menu does it only inside its own image; --dry-run shows the plan here.');
+    this.remember(entry);
     await executePlan(plan, {
       sys,
       handoff: this.o.settings.handoff,
@@ -196,6 +221,17 @@ export class SystemBackend implements MenuBackend {
       log: (l) => this.log(l),
     });
     return { kind: 'started', text: `Started ${plan.kernel.path}; init is handing over to it.\n` };
+  }
+
+  /** Records the boot in the choice store; a store that cannot be written costs the boot nothing. */
+  private remember(entry: BootEntry): void {
+    if (!this.o.choices) return;
+    try {
+      this.o.choices.booted(entry.id);
+      this.log(`Remembered ${entry.id} as the last choice.`);
+    } catch (err) {
+      this.log(`warning: the last choice could not be remembered: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private async readFiles(entry: BootEntry, plan: BootPlan, progress: (p: BootProgress) => void): Promise<void> {
@@ -267,6 +303,8 @@ export class SystemBackend implements MenuBackend {
 
   check(entry: BootEntry): Promise<string | undefined> {
     if (!entry.resolution.ok) return Promise.resolve(entry.resolution.reason);
+    // Nothing of a boot server's kernel is here before the boot downloads it.
+    if (this.o.network?.isRemote(entry)) return Promise.resolve(undefined);
     const path = entry.resolution.files.kernel;
     let verdict = this.kernelChecks.get(path);
     if (!verdict) {

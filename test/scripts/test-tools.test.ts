@@ -85,7 +85,10 @@ test('scripts/test.mjs: a test that skips fails the run and is listed with its r
   const dir = mkdtempSync(join(tmpdir(), 'test-mjs-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'a.test.js'), `const { test } = require('node:test');\ntest('runs', () => {});\ntest('needs frobnicate', { skip: 'frobnicate is not installed' }, () => {});\n`);
-  const run = (extra: NodeJS.ProcessEnv) => spawnSync(process.execPath, [join(top, 'scripts/test.mjs'), dir], { cwd: top, encoding: 'utf8', env: { ...process.env, ...extra } });
+  // Without NODE_TEST_CONTEXT, which would make the inner node --test run nothing.
+  const env = { ...process.env };
+  delete env['NODE_TEST_CONTEXT'];
+  const run = (extra: NodeJS.ProcessEnv) => spawnSync(process.execPath, [join(top, 'scripts/test.mjs'), dir], { cwd: top, encoding: 'utf8', env: { ...env, ...extra } });
   const strict = run({ KEXEC_MENU_ALLOW_SKIPS: '' });
   assert.equal(strict.status, 1, strict.stdout + strict.stderr);
   assert.match(strict.stderr, /1 test skipped, which fails the run/);

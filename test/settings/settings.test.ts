@@ -30,9 +30,11 @@ menus: [menus, /usr/share/kexec-menu/menus]
 editor: false
 shell: false
 password: "pbkdf2-sha256$10000$c2FsdA$aGFzaA"
+trusted: [{ uuid: 3f6a1c2e }, { partuuid: 8a7b }, { label: ESP }]
 dry-run: true
 handoff: init
 console: { ascii: true }
+network: { enabled: true, interfaces: [eth0], timeout: 5 }
 `,
     '/work/x/configs/demo.yaml',
   );
@@ -45,15 +47,22 @@ console: { ascii: true }
     editor: false,
     shell: false,
     password: 'pbkdf2-sha256$10000$c2FsdA$aGFzaA',
+    trusted: [
+      { by: 'uuid', value: '3f6a1c2e' },
+      { by: 'partuuid', value: '8a7b' },
+      { by: 'label', value: 'ESP' },
+    ],
     dryRun: true,
     handoff: 'init',
     console: { ascii: true },
+    network: { enabled: true, interfaces: ['eth0'], timeout: 5 },
     file: '/work/x/configs/demo.yaml',
+    timeoutOrigin: { file: '/work/x/configs/demo.yaml', line: 1 },
   });
 });
 
 test('what a file leaves out keeps its default; an empty file is all defaults', () => {
-  assert.deepEqual(parseSettings('timeout: 3\n', FILE), { ...DEFAULT_SETTINGS, timeout: 3, file: FILE });
+  assert.deepEqual(parseSettings('timeout: 3\n', FILE), { ...DEFAULT_SETTINGS, timeout: 3, file: FILE, timeoutOrigin: { file: FILE, line: 1 } });
   assert.deepEqual(parseSettings('', FILE), { ...DEFAULT_SETTINGS, file: FILE });
   assert.deepEqual(parseSettings('# only a comment\n', FILE), { ...DEFAULT_SETTINGS, file: FILE });
 });
@@ -61,9 +70,9 @@ test('what a file leaves out keeps its default; an empty file is all defaults', 
 test('mistakes name file, line and key', () => {
   assert.equal(errorOf('timeout: 5\ntimout: 5\n'), `${FILE}:2: key 'timout' is not known (did you mean 'timeout'?)`);
   assert.equal(errorOf('dryRun: true\n'), `${FILE}:1: key 'dryRun' is not known (did you mean 'dry-run'?)`);
-  assert.equal(errorOf('timeout: "5"\n'), `${FILE}:1: key 'timeout' must be whole seconds from 0 to 86400, or -1 to wait forever, not the text '5'`);
-  assert.equal(errorOf('timeout: 2.5\n'), `${FILE}:1: key 'timeout' must be whole seconds from 0 to 86400, or -1 to wait forever, not number 2.5`);
-  assert.equal(errorOf('timeout: -2\n'), `${FILE}:1: key 'timeout' must be whole seconds from 0 to 86400, or -1 to wait forever, not number -2`);
+  assert.equal(errorOf('timeout: "5"\n'), `${FILE}:1: key 'timeout' must be whole seconds from 0 to 86400, -1 to wait forever, or from-default, not the text '5'`);
+  assert.equal(errorOf('timeout: 2.5\n'), `${FILE}:1: key 'timeout' must be whole seconds from 0 to 86400, -1 to wait forever, or from-default, not number 2.5`);
+  assert.equal(errorOf('timeout: -2\n'), `${FILE}:1: key 'timeout' must be whole seconds from 0 to 86400, -1 to wait forever, or from-default, not number -2`);
   assert.equal(errorOf('editor: yes\n'), `${FILE}:1: key 'editor' must be true or false, not the text 'yes'`);
   assert.equal(errorOf('handoff: kexec\n'), `${FILE}:1: key 'handoff' must be 'direct' or 'init', not the text 'kexec'`);
   assert.equal(errorOf('formats: [grub, bsl]\n'), `${FILE}:1: 'formats' has the text 'bsl', which is not a format (did you mean 'bls'?)`);
@@ -73,7 +82,11 @@ test('mistakes name file, line and key', () => {
   assert.equal(errorOf('roots:\n  - { name: x }\n'), `${FILE}:2: a root in 'roots' has no 'path'`);
   assert.equal(errorOf('console: { ascii: true, colour: false }\n'), `${FILE}:1: in 'console': key 'colour' is not known (known keys: ascii)`);
   assert.equal(errorOf('password: 1234\n'), `${FILE}:1: key 'password' must be text, not number 1234 (quote it)`);
-  assert.equal(errorOf('- timeout\n'), `${FILE}:1: settings must be a mapping of keys (timeout, default, formats, roots, menus, editor, shell, password, dry-run, handoff, console), not a list`);
+  assert.equal(errorOf('- timeout\n'), `${FILE}:1: settings must be a mapping of keys (timeout, default, formats, roots, menus, editor, shell, password, trusted, dry-run, handoff, console, network), not a list`);
+  assert.equal(errorOf('trusted: { uuid: x }\n'), `${FILE}:1: key 'trusted' must be a list, not a mapping`);
+  assert.equal(errorOf('trusted:\n  - { uuid: x, label: y }\n'), `${FILE}:2: each of 'trusted' must be a mapping with one of uuid, partuuid, label, not a mapping`);
+  assert.equal(errorOf('trusted:\n  - { partlabel: x }\n'), `${FILE}:2: in 'trusted': key 'partlabel' is not known (known keys: uuid, partuuid, label)`);
+  assert.equal(errorOf('trusted:\n  - { label: 2024 }\n'), `${FILE}:2: key 'label' must be text, not number 2024 (quote it)`);
   assert.equal(errorOf('timeout: 5\ntimeout: 6\n'), `${FILE}:2: key 'timeout' is given twice`);
   // yaml notices the missing quote where the text ends: the last line.
   assert.equal(errorOf('default: "unclosed\n'), `${FILE}:1: Missing closing "quote`);
@@ -95,12 +108,24 @@ test('the kernel command line wins over the file; bad values there only warn', (
   assert.deepEqual(
     bad.diagnostics.map((d) => `${d.file}: ${d.message}`),
     [
-      "kernel command line: 'kexec_menu.timeout=soon' ignored: the timeout must be whole seconds from 0 to 86400, or -1",
+      "kernel command line: 'kexec_menu.timeout=soon' ignored: the timeout must be whole seconds from 0 to 86400, -1, or from-default",
       "kernel command line: 'kexec_menu.defualt=x' ignored: kexec_menu.defualt is not an option (did you mean kexec_menu.default?)",
       "kernel command line: 'kexec_menu.dry_run=maybe' ignored: dry_run must be 1 or 0",
       "kernel command line: 'kexec_menu.default=' ignored: it needs a value (auto, or an id or title glob)",
     ],
   );
+});
+
+test('timeout: from-default hands the timeout to the default entry\'s config; a number on the command line takes it back', () => {
+  const s = parseSettings('default: auto\ntimeout: from-default\n', FILE);
+  assert.equal(s.timeoutFromDefault, true);
+  assert.equal(s.timeout, 10, 'the number for configs that set none stays the built-in one');
+  assert.deepEqual(s.timeoutOrigin, { file: FILE, line: 2 });
+  const back = applyCmdline(s, 'kexec_menu.timeout=4').settings;
+  assert.deepEqual([back.timeout, back.timeoutFromDefault, back.timeoutOrigin], [4, false, { file: 'kernel command line' }]);
+  const there = applyCmdline(parseSettings('timeout: 7\n', FILE), 'kexec_menu.timeout=from-default').settings;
+  assert.deepEqual([there.timeout, there.timeoutFromDefault, there.timeoutOrigin], [7, true, { file: 'kernel command line' }]);
+  assert.equal(errorOf('timeout: from-disk\n'), `${FILE}:1: key 'timeout' must be whole seconds from 0 to 86400, -1 to wait forever, or from-default, not the text 'from-disk'`);
 });
 
 test('cmdlineParameters follows the kernel: spaces split, double quotes group', () => {

@@ -3,7 +3,7 @@
 // search, functions, if/for, blscfg, source/configfile), then runs each entry's body the way
 // GRUB does when it is chosen, and lists what the Linux loader commands load.
 import type { Diagnostic } from '../../fs/diagnostic';
-import type { FormatParser, ParsedEntry, ParseResult } from '../model';
+import type { ConfigTimeoutAt, FormatParser, ParsedEntry, ParseResult } from '../model';
 import type { MachineContext } from '../../machine/context';
 import type { PartitionFiles } from '../../fs/files';
 import { DeviceTable } from './devices';
@@ -22,7 +22,7 @@ export const grubParser: FormatParser = {
     const diagnostics: Diagnostic[] = [];
     const localIds = new LocalIds();
     const listed = new Set<string>();
-    let configTimeout: number | undefined;
+    let configTimeout: { seconds: number; at: ConfigTimeoutAt } | undefined;
     // One partition's configs together: the files they read and the menu entries they make are capped.
     const counts: PartitionCounts = { filesRead: 0, menuEntries: 0 };
     let interp: Interpreter | undefined;
@@ -48,19 +48,22 @@ export const grubParser: FormatParser = {
       const at = interp?.where ?? { file: '/', line: 1 };
       diagnostics.push({ severity: 'error', file: at.file, line: at.line, message: `the GRUB reader failed (${e instanceof Error ? e.message : String(e)}); entries after this point are missing` });
     }
-    return configTimeout === undefined ? { entries, diagnostics } : { entries, diagnostics, configTimeout };
+    return configTimeout === undefined ? { entries, diagnostics } : { entries, diagnostics, configTimeout: configTimeout.seconds, configTimeoutAt: configTimeout.at };
   },
 };
 
-/** The timeout of the menu GRUB shows first (`timeout`, GRUB's strtoul), noting a hidden menu. */
-function menuTimeout(menu: Menu, file: string, interp: Interpreter): number | undefined {
+/** The timeout of the menu GRUB shows first (`timeout`, GRUB's strtoul) and where it was set, noting a hidden menu. */
+function menuTimeout(menu: Menu, file: string, interp: Interpreter): { seconds: number; at: ConfigTimeoutAt } | undefined {
   const shown = menu.nested[0] ?? menu;
   const value = shown.env.get('timeout');
   const n = value === undefined ? undefined : grubStrtoul(value);
   // GRUB reads the number at the start and ignores what follows; no digits: no timeout.
   if (n === undefined) return undefined;
-  if (shown.env.get('timeout_style') === 'hidden') {
+  const hidden = shown.env.get('timeout_style') === 'hidden';
+  if (hidden) {
     interp.report(file, shown.env.lineOf('timeout_style') ?? shown.env.lineOf('timeout') ?? 1, 'info', `GRUB hides its menu here (timeout_style=hidden) and boots the default after ${n.value} s unless Esc or Shift is pressed`);
   }
-  return n.value;
+  const line = shown.env.lineOf('timeout');
+  const says = `timeout=${value}${hidden ? ', timeout_style=hidden' : ''}`;
+  return { seconds: n.value, at: { file, ...(line !== undefined ? { line } : {}), says, ...(hidden ? { hiddenMenu: true } : {}) } };
 }

@@ -6,6 +6,7 @@ import type { Diagnostic } from '../../fs/diagnostic';
 // The settings' globs (`*`, `?`, case ignored) through the program's one matcher: linear, so a
 // huge title from a disk cannot stall the menu the way a backtracking RegExp did.
 import { compileGlob } from '../bls-glob';
+import { SAVED, type SavedChoice, pickSaved } from './saved';
 
 export interface DefaultChoice {
   readonly id?: string;
@@ -16,7 +17,8 @@ export interface DefaultChoice {
  * The ids of `bootable` (entries known to boot) in the order a timeout tries them: `first`
  * (the menu's default, when it is among them), then those the settings' `rule` names by id
  * or title, then those their own config marks default, then the rest, in list order, each
- * once. The menu (src/ui) falls back along it when the default fails to boot; its head with
+ * once; never an entry that needs the password (trust.ts): it boots only when a person
+ * chose it and gave the password. The menu (src/ui) falls back along it when the default fails to boot; its head with
  * rule 'auto' is the automatic default.
  */
 export function bootOrder(bootable: readonly BootEntry[], rule: string, first?: string): string[] {
@@ -25,7 +27,7 @@ export function bootOrder(bootable: readonly BootEntry[], rule: string, first?: 
   const seen = new Set<string>();
   const out: string[] = [];
   const add = (e: BootEntry): void => {
-    if (seen.has(e.id)) return;
+    if (seen.has(e.id) || e.needsPassword !== undefined) return;
     seen.add(e.id);
     out.push(e.id);
   };
@@ -52,8 +54,15 @@ function autoDefault(entries: readonly BootEntry[]): string | undefined {
  * `rule` is the settings' default; `origin` names where it came from (the settings file, or
  * the kernel command line) for the warning.
  */
-export function chooseDefault(entries: readonly BootEntry[], rule: string, origin: string): DefaultChoice {
+export function chooseDefault(entries: readonly BootEntry[], rule: string, origin: string, saved?: SavedChoice): DefaultChoice {
   if (rule === 'auto') return { id: autoDefault(entries), diagnostics: [] };
+  if (rule.toLowerCase() === SAVED) {
+    // The remembered choice (saved.ts), else the automatic default; the notes say which.
+    const pick = saved ? pickSaved(entries, saved) : { notes: ['no store of the last choice on this machine (no EFI variables)'] };
+    const id = pick.entry?.id ?? autoDefault(entries);
+    const tail = pick.entry ? '' : '; using the automatic default';
+    return { id, diagnostics: pick.notes.map((n, i) => ({ severity: 'info' as const, file: origin, message: `default @saved: ${n}${i === pick.notes.length - 1 ? tail : ''}` })) };
+  }
   const re = compileGlob(rule, 'simple');
   const match = entries.find((e) => re.test(e.id)) ?? entries.find((e) => re.test(e.title));
   const fallback = autoDefault(entries);
@@ -69,6 +78,12 @@ export function chooseDefault(entries: readonly BootEntry[], rule: string, origi
       diagnostics: [
         { severity: 'warning', file: origin, message: `default '${rule}' picks '${match.title}', which cannot boot (${match.resolution.reason}); using the automatic default` },
       ],
+    };
+  }
+  if (match.needsPassword !== undefined) {
+    return {
+      id: fallback,
+      diagnostics: [{ severity: 'warning', file: origin, message: `default '${rule}' picks '${match.title}', which boots only with the password (${match.needsPassword}); using the automatic default` }],
     };
   }
   return { id: match.id, diagnostics: [] };

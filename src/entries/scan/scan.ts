@@ -13,6 +13,9 @@ import { readProblemDiagnostic } from '../../fs/regular-file';
 import { PARSERS, type ParserRegistry } from './parsers';
 import { resolveEntry, withRootNote } from './resolve';
 import { imageMenuParser } from '../yaml-menu';
+import { type ConfigOrigin, type TrustSettings, withTrust } from './trust';
+import type { SavedChoice } from './saved';
+import { type ConfigTimeout, type DefaultOrigin, type TimeoutSettings, type TimeoutSource, menuTimeout } from './timeout';
 
 /** What one partition's configs say: parsed once, reused until that partition changes. */
 export interface PartitionScan {
@@ -21,8 +24,10 @@ export interface PartitionScan {
   readonly entries: readonly ParsedEntry[];
   /** With `file` made a host path (joined to the partition's root). */
   readonly diagnostics: readonly Diagnostic[];
-  /** Each config's own menu timeout, for display only: the settings decide. */
-  readonly configTimeouts: ReadonlyMap<Format, number>;
+  /** Each format's own menu timeout here, and where it is set: with `timeout: from-default`, the default entry's decides. */
+  readonly configTimeouts: ReadonlyMap<Format, ConfigTimeout>;
+  /** 'image': the image's own menus (settings.menus), trusted as the settings are; default 'disk'. */
+  readonly origin?: ConfigOrigin;
 }
 
 /** The menu: what the UI shows and `kexec-menu list` prints. */
@@ -31,17 +36,20 @@ export interface Menu {
   /** The entry to boot when the timeout runs out; undefined when nothing can boot. */
   readonly defaultId?: string;
   readonly diagnostics: readonly Diagnostic[];
-  /** Seconds; 0 boots at once, -1 waits forever (from the settings). */
+  /** Seconds; 0 boots at once, -1 waits forever (the settings', or the default entry's config's). */
   readonly timeout: number;
+  /** Where `timeout` comes from (absent in menus made by hand, as the UI tests do). */
+  readonly timeoutSource?: TimeoutSource;
 }
 
 /** The part of the settings the scanner reads (the settings module satisfies it; this one imports nothing of it). */
-export interface ScanSettings {
+export interface ScanSettings extends TimeoutSettings, TrustSettings {
   /** Formats to read, in the order their entries are listed on a partition. */
   readonly formats: readonly Format[];
   /** 'auto' or a glob matched against entry ids, then titles. */
   readonly default: string;
-  readonly timeout: number;
+  /** With `default: @saved`: the remembered choice (src/machine/saved-choice.ts reads it). */
+  readonly saved?: SavedChoice;
   /** Where the settings came from, for messages about `default`. */
   readonly file?: string;
   readonly defaultOrigin?: string;
@@ -86,7 +94,7 @@ export const MAX_ENTRIES_PER_READER = 10_000;
 function parseWith(part: ReadablePartition, parsers: readonly FormatParser[], machine: MachineContext): PartitionScan {
   const entries: ParsedEntry[] = [];
   const diagnostics: Diagnostic[] = [];
-  const configTimeouts = new Map<Format, number>();
+  const configTimeouts = new Map<Format, ConfigTimeout>();
   // Every reader looks on the same tree: what one learns of it, the next need not ask again.
   const pass: ReadablePartition = { ...part, files: part.files.forOnePass() };
   for (const parser of parsers) {
@@ -100,7 +108,9 @@ function parseWith(part: ReadablePartition, parsers: readonly FormatParser[], ma
       const file = result.entries[kept]!.source.file;
       diagnostics.push(hostDiagnostic(part.root, { severity: 'error', file, message: `the ${parser.format} configs of this partition make ${result.entries.length} entries; only the first ${kept} are listed` }));
     }
-    if (result.configTimeout !== undefined) configTimeouts.set(parser.format, result.configTimeout);
+    if (result.configTimeout !== undefined) {
+      configTimeouts.set(parser.format, { seconds: result.configTimeout, ...(result.configTimeoutAt ? { at: result.configTimeoutAt } : {}) });
+    }
   }
   // What the readers were refused (special files, files too large) or got changed (invalid
   // UTF-8), each file once for all the readers that looked at it.
@@ -115,7 +125,7 @@ function parseWith(part: ReadablePartition, parsers: readonly FormatParser[], ma
  */
 export function parseImageMenus(menus: readonly ReadablePartition[], machine: MachineContext): PartitionScan[] {
   return menus.map((part) => {
-    const scan = parseWith(part, [imageMenuParser], machine);
+    const scan: PartitionScan = { ...parseWith(part, [imageMenuParser], machine), origin: 'image' };
     if (part.files.isDir('/')) return scan;
     return { ...scan, diagnostics: [...scan.diagnostics, { severity: 'warning', file: part.root, message: 'menus folder is not there' }] };
   });
@@ -189,17 +199,31 @@ export function buildMenu(scans: readonly PartitionScan[], partitions: readonly 
   const ids = new IdAllocator();
   const all: BootEntry[] = [];
   const diagnostics: Diagnostic[] = [];
+  const scanOf = new Map<string, PartitionScan>();
   for (const scan of scans) {
     const info = scan.partition.info;
     for (const e of scan.entries) {
-      all.push({ ...withRootNote(e, scan.partition, partitions), id: ids.take(entryId(info, e.source.format, e.localId)), partition: info, resolution: resolveEntry(e, scan.partition, partitions) });
+      const id = ids.take(entryId(info, e.source.format, e.localId));
+      scanOf.set(id, scan);
+      const entry: BootEntry = { ...withRootNote(e, scan.partition, partitions), id, partition: info, resolution: resolveEntry(e, scan.partition, partitions) };
+      all.push(withTrust(entry, scan.partition, partitions, settings, scan.origin ?? 'disk'));
     }
     for (const d of scan.diagnostics) diagnostics.push(d);
   }
   const entries = dedupe(all);
-  const choice = chooseDefault(entries, settings.default, settings.defaultOrigin ?? settings.file ?? 'settings');
+  const choice = chooseDefault(entries, settings.default, settings.defaultOrigin ?? settings.file ?? 'settings', settings.saved);
   for (const d of choice.diagnostics) diagnostics.push(d);
-  return { entries, ...(choice.id !== undefined ? { defaultId: choice.id } : {}), diagnostics, timeout: settings.timeout };
+  const timeout = menuTimeout(settings, defaultOrigin(entries, choice.id, scanOf));
+  return { entries, ...(choice.id !== undefined ? { defaultId: choice.id } : {}), diagnostics, ...timeout };
+}
+
+/** The format and partition the default entry was read from, with that format's timeout there. */
+function defaultOrigin(entries: readonly BootEntry[], id: string | undefined, scanOf: ReadonlyMap<string, PartitionScan>): DefaultOrigin | undefined {
+  const entry = id === undefined ? undefined : entries.find((e) => e.id === id);
+  const scan = id === undefined ? undefined : scanOf.get(id);
+  if (!entry || !scan) return undefined;
+  const config = scan.configTimeouts.get(entry.source.format);
+  return { format: entry.source.format, partition: scan.partition.info.name, root: scan.partition.root, ...(config ? { config } : {}) };
 }
 
 /** Reads every partition and the image's menus (see parseImageMenus), and builds the menu. */
