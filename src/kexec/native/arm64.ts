@@ -13,7 +13,8 @@ import { BootError } from '../errors';
 import { MAX_FDT_SIZE, type Fdt, serializeFdt } from '../fdt';
 import type { RandomSource } from '../random';
 import { writeChosen } from './chosen';
-import { alignUp } from './memory';
+import type { CrashSegments } from './crash-arm64';
+import { type Range, alignUp } from './memory';
 import { type Layout, Placer, type Segment, checkSegments } from './segments';
 import type { MemoryMap } from './memory';
 
@@ -67,6 +68,8 @@ export interface LayoutInput<K> {
   readonly cmdline: string;
   readonly memory: MemoryMap;
   readonly random: RandomSource;
+  /** A crash kernel (arm64): `memory` is the reservation, and the core header is placed in it too. */
+  readonly crash?: CrashSegments;
 }
 
 /** Places the arm64 segments; the returned layout has already passed checkSegments. */
@@ -86,9 +89,16 @@ export function layoutArm64(input: LayoutInput<Arm64Kernel>): Layout & { changes
     initrd = { start: at, end: at + input.initrd.length };
     segments.push(placer.segment('initrd', input.initrd, at));
   }
+  let elfcorehdr: Range | undefined;
+  if (input.crash) {
+    const at = placer.place('elfcorehdr', input.crash.header.length);
+    elfcorehdr = { start: at, end: at + input.crash.header.length };
+    segments.push(placer.segment('elfcorehdr', input.crash.header, at));
+  }
   // /chosen is written before the tree is placed: its size does not depend on the addresses
-  // (fixed 64-bit cells), only on which properties there are.
-  const changes = writeChosen(input.fdt, { bootargs: input.cmdline, ...(initrd ? { initrd } : {}), random: input.random, kaslrSeed: true });
+  // (fixed 64-bit cells, the root's cells for the crash ranges), only on which properties there are.
+  const crash = elfcorehdr && input.crash ? { crash: { elfcorehdr, usable: input.crash.usable } } : {};
+  const changes = writeChosen(input.fdt, { bootargs: input.cmdline, ...(initrd ? { initrd } : {}), random: input.random, kaslrSeed: true, ...crash });
   const dtb = serializeFdt(input.fdt);
   if (dtb.length > MAX_FDT_SIZE) throw new BootError(`The device tree is ${dtb.length} bytes once /chosen is written, more than the 2 MiB an arm64 kernel maps.`, 'EFBIG');
   const dtbAt = placer.place('dtb', dtb.length, { min: kernelEnd, max: windowEnd });

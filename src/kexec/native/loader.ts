@@ -14,6 +14,7 @@ import { paddedSize } from '../plan';
 import type { RandomSource } from '../random';
 import { layoutArm64 } from './arm64';
 import { layoutArm, requireTree } from './arm32';
+import { type CrashSegments, type CrashSources, crashLayout, readCrashSources } from './crash-arm64';
 import { type MemoryMap, parseIomem, treeReservations } from './memory';
 import { type Layout, describeSegment } from './segments';
 
@@ -36,6 +37,8 @@ export interface NativeDeps {
   readonly log?: (line: string) => void;
   /** A crash kernel (KEXEC_ON_CRASH): placed in the crashkernel= region with an ELF core header (crash-arm64.ts). */
   readonly crash?: boolean;
+  /** The running kernel's crash_notes, vmcoreinfo and /proc/kcore (default: read from /). */
+  readonly crashSources?: () => CrashSources;
 }
 
 /** The memory the segments may use: iomem's RAM, minus iomem's and the running tree's reservations. */
@@ -71,15 +74,16 @@ function initrdBytes(plan: BootPlan): Uint8Array | undefined {
 }
 
 /** Lays out a plan's segments for its native kernel (pure but for the reads). */
-export async function layoutPlan(plan: BootPlan, native: NativeKernel, memory: MemoryMap, random: RandomSource): Promise<Layout & { changes: string[] }> {
+export async function layoutPlan(plan: BootPlan, native: NativeKernel, memory: MemoryMap, random: RandomSource, crash?: CrashSegments): Promise<Layout & { changes: string[] }> {
   const bytes = await kernelBytes(plan);
   const initrd = initrdBytes(plan);
   const fdt: Fdt | undefined = plan.dtb ? parseFdt(plan.dtb.bytes, plan.dtb.source) : undefined;
   const base = { ...(initrd ? { initrd } : {}), cmdline: plan.cmdline, memory, random };
   if (native.arch === 'arm64') {
     if (!fdt) throw new BootError('The native arm64 loader needs a device tree, and there is neither the entry\'s nor /sys/firmware/fdt (an ACPI-only machine boots with kexec_file_load).', 'ENOEXEC');
-    return layoutArm64({ ...base, fdt, kernel: { bytes, textOffset: native.textOffset, imageSize: native.imageSize, bigEndian: native.bigEndian } });
+    return layoutArm64({ ...base, fdt, ...(crash ? { crash } : {}), kernel: { bytes, textOffset: native.textOffset, imageSize: native.imageSize, bigEndian: native.bigEndian } });
   }
+  if (crash) throw new BootError('kexec-menu\'s own kexec_load loads crash kernels on arm64 only; a 32-bit ARM crash kernel needs kexec-tools (kexec -p).', 'ENOEXEC');
   return layoutArm({ ...base, fdt: requireTree(fdt), kernel: { bytes } });
 }
 
@@ -101,8 +105,17 @@ export class NativeLoader {
     if (!native) throw new BootError(`${basename(plan.kernel.path)} is not a kernel kexec-menu loads natively.`, 'ENOEXEC');
     let layout: Layout | undefined;
     try {
-      const memory = memoryMap(this.deps.iomem(), this.deps.runningFdt(), this.deps.runningFdtSource);
-      layout = await layoutPlan(plan, native, memory, (n) => this.deps.sys.getrandom(n));
+      const iomem = this.deps.iomem();
+      let memory = memoryMap(iomem, this.deps.runningFdt(), this.deps.runningFdtSource);
+      let crash: CrashSegments | undefined;
+      if (this.deps.crash) {
+        // The reservation replaces the map; the running kernel's records give the core header.
+        const c = crashLayout(iomem, memory, (this.deps.crashSources ?? readCrashSources)());
+        for (const line of c.summary) this.deps.log?.(line);
+        memory = c.memory;
+        crash = c.segments;
+      }
+      layout = await layoutPlan(plan, native, memory, (n) => this.deps.sys.getrandom(n), crash);
       for (const s of layout.segments) this.deps.log?.(`segment ${describeSegment(s)}`);
       this.deps.sys.kexecLoad(layout.entry, layout.segments.map((s) => ({ buf: s.bytes, mem: s.mem, memsz: s.memsz })), this.flags(native));
       this.loadedArch = this.flags(native);

@@ -29,6 +29,24 @@ function toNumber(v: bigint, what: string): number {
   return Number(v);
 }
 
+/** One line of /proc/iomem: its range, its name, and whether it is nested in another. */
+export interface IomemEntry extends Range {
+  readonly name: string;
+  readonly nested: boolean;
+}
+
+/** /proc/iomem's lines as entries; the map and the crash reservation are both read from them. */
+export function iomemEntries(text: string): IomemEntry[] {
+  const out: IomemEntry[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\s*)([0-9a-f]+)-([0-9a-f]+) : (.*)$/.exec(line);
+    if (!m) continue;
+    const start = toNumber(BigInt(`0x${m[2]}`), `/proc/iomem's ${m[4]}`);
+    out.push({ start, end: toNumber(BigInt(`0x${m[3]}`), `/proc/iomem's ${m[4]}`) + 1, name: m[4]!, nested: m[1]!.length > 0 });
+  }
+  return out;
+}
+
 /**
  * /proc/iomem's System RAM and the "reserved" entries nested in it. Read without root, the
  * kernel prints every address as 0: that is refused with its own sentence.
@@ -37,15 +55,10 @@ export function parseIomem(text: string): MemoryMap {
   const ram: Range[] = [];
   const reserved: (Range & { why: string })[] = [];
   let nonZero = false;
-  for (const line of text.split('\n')) {
-    const m = /^(\s*)([0-9a-f]+)-([0-9a-f]+) : (.*)$/.exec(line);
-    if (!m) continue;
-    const start = toNumber(BigInt(`0x${m[2]}`), `/proc/iomem's ${m[4]}`);
-    const end = toNumber(BigInt(`0x${m[3]}`), `/proc/iomem's ${m[4]}`) + 1;
+  for (const { start, end, name, nested } of iomemEntries(text)) {
     if (start !== 0 || end !== 1) nonZero = true;
-    const nested = m[1]!.length > 0;
-    if (!nested && m[4] === 'System RAM') ram.push({ start, end });
-    else if (nested && m[4] === 'reserved') reserved.push({ start, end, why: 'reserved in /proc/iomem' });
+    if (!nested && name === 'System RAM') ram.push({ start, end });
+    else if (nested && name === 'reserved') reserved.push({ start, end, why: 'reserved in /proc/iomem' });
   }
   if (!nonZero && text.trim() !== '') throw new BootError('/proc/iomem shows every address as 0, as it does without root: the native kexec_load needs root to read the memory map.', 'EPERM');
   if (ram.length === 0) throw new BootError('/proc/iomem lists no System RAM, so the native kexec_load has nowhere to place the kernel.', 'ENOMEM');

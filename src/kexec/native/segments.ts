@@ -6,7 +6,7 @@
 import { BootError } from '../errors';
 import { type MemoryMap, type Range, alignUp, describeRange, findHole, hex, subtract } from './memory';
 
-export type SegmentName = 'kernel' | 'initrd' | 'dtb' | 'trampoline';
+export type SegmentName = 'kernel' | 'initrd' | 'dtb' | 'trampoline' | 'elfcorehdr';
 
 export interface Segment {
   readonly name: SegmentName;
