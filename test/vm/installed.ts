@@ -8,7 +8,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type Arch, DISKS, TOP, type Vm, diskIdentities } from './vm';
+import { type Arch, DISKS, TOP, type Vm, diskIdentities, withVm } from './vm';
 
 /** The files of `files` (path in the archive → contents, or a host file to copy; mode 0755 when `exec`) as a gzip'd newc cpio. */
 export function archive(files: Record<string, { text?: string | Buffer; from?: string; exec?: boolean }>): Buffer {
@@ -55,6 +55,44 @@ for tty in /dev/ttyS0 /dev/ttyAMA0; do [ -c $tty ] && echo "$line" 2>/dev/null >
 /bin/busybox poweroff -f
 `;
   return archive({ init: { text: init, exec: true }, 'bin/busybox': { from: busybox(arch), exec: true } });
+}
+
+/** `crash load` of the crash scenarios' files (withCrashShell), the crash initrd's /init as init. */
+export const CRASH_LOAD = 'kexec-menu crash load --kernel /crash/vmlinuz --initrd /crash/initrd.img --rdinit /init';
+
+/**
+ * The crash scenarios' VM (crash.test.ts, crash-arm64.test.ts): the image's kernel with
+ * crashkernel=256M and a BusyBox shell, the image's kernel again as /crash/vmlinuz and
+ * crashInitrd as /crash/initrd.img in its initramfs (a gzip'd cpio appended to it), /proc,
+ * /sys, /dev and /run mounted before `body` runs. The console log is saved to
+ * $KEXEC_MENU_VM_LOG when set.
+ */
+export async function withCrashShell(arch: 'amd64' | 'arm64', bootSeconds: number, body: (vm: Vm) => Promise<void>): Promise<void> {
+  const initramfsExtra = archive({ 'crash/vmlinuz': { from: imageKernel(arch) }, 'crash/initrd.img': { text: crashInitrd(arch) } });
+  await withVm({ arch, append: 'rdinit=/bin/sh crashkernel=256M', initramfsExtra }, async (vm) => {
+    try {
+      await vm.waitFor(/^\/ # /m, bootSeconds, 'the shell prompt');
+      assert.equal((await shell(vm, 'mount -t proc proc /proc && mount -t sysfs sysfs /sys && mount -t devtmpfs devtmpfs /dev && mount -t tmpfs tmpfs /run')).status, 0);
+      await body(vm);
+    } finally {
+      if (process.env['KEXEC_MENU_VM_LOG']) vm.saveLog(process.env['KEXEC_MENU_VM_LOG']);
+    }
+  });
+}
+
+/**
+ * Checks the crash initrd's report after a panic: /proc/vmcore present and larger than 512 MiB
+ * (the first kernel's 1 GiB less the reservation), the crash command line as crash.ts makes it
+ * (nr_cpus=1 reset_devices irqpoll rdinit=/init, `console`, no crashkernel= or the shell's
+ * rdinit). Returns the crash kernel's command-line words.
+ */
+export function checkCrashReport(report: RegExpExecArray, console_: string): string[] {
+  assert.equal(report[1], 'present', 'the crash kernel has /proc/vmcore');
+  assert.ok(Number(report[2]) > 512 * 1024 * 1024, `/proc/vmcore holds the first kernel's memory (${report[2]} bytes)`);
+  const words = report[3]!.trim().split(' ');
+  for (const w of ['nr_cpus=1', 'reset_devices', 'irqpoll', 'rdinit=/init', console_]) assert.ok(words.includes(w), `${w} in ${report[3]}`);
+  assert.ok(!words.some((w) => w.startsWith('crashkernel=') || w === 'rdinit=/bin/sh'), `crashkernel= and the old rdinit dropped: ${report[3]}`);
+  return words;
 }
 
 /** Runs one shell command on the VM's console shell; resolves with its status and output. */
