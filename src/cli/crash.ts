@@ -5,7 +5,7 @@
 // kexec_load(KEXEC_ON_CRASH) or `kexec -p`. Nothing is handed over: a panic starts it.
 import { BootError, explainBootFailure } from '../kexec/errors';
 import { FileLoadLoader, type KexecLoader, KexecToolsLoader, loadPlan } from '../kexec/loader';
-import { NativeLoader } from '../kexec/native/loader';
+import { NativeLoader } from '../kexec/native-loader';
 import { type BootRequest, planBoot, requestFromEntry } from '../kexec/plan';
 import { formatPlan, planJson } from '../kexec/plan-format';
 import { type RunningSystem, detectRunningSystem } from '../kexec/system';

@@ -2,7 +2,7 @@
 // pipe) and prints the hash for the settings' `password:` key. The salt comes from
 // /dev/urandom, so this works on the image's node too, which has no crypto module.
 import { readSync } from 'node:fs';
-import { urandom } from '../kexec/random';
+import { urandom } from '../sys/random';
 import { DEFAULT_ROUNDS, MAX_ROUNDS, hashPassword } from '../ui/password';
 import { UsageError, parseArgs, valueOf } from './args';
 

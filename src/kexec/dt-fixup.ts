@@ -29,8 +29,8 @@ import {
   type Fdt,
   type FdtNode,
   type MemoryReservation,
-} from './fdt';
-import type { RandomSource } from './random';
+} from './dt/fdt';
+import type { RandomSource } from '../sys/random';
 
 export interface FixedDeviceTree {
   readonly bytes: Uint8Array;

@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BootError } from './errors';
-import { readRootProperties, stringList } from './fdt';
+import { readRootProperties, stringList } from './dt/fdt';
 import { readDeviceTreeFile } from './inspect';
 
 export interface DtbChoice {

@@ -12,10 +12,10 @@
 import { spawn } from 'node:child_process';
 import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { decompressedStream } from './compression';
+import { decompressedStream } from './image/compression';
 import { BootError, errnoFromText, explainBootFailure, type FailureContext } from './errors';
 import { MAX_KERNEL_SIZE } from './inspect';
-import { type KexecLoadSys, NativeLoader } from './native/loader';
+import { type KexecLoadSys, NativeLoader } from './native-loader';
 import { type BootPlan, type LoadMethod, paddedSize } from './plan';
 
 export interface KexecLoader {

@@ -20,7 +20,7 @@ import { basename } from 'node:path';
 import { statSync } from 'node:fs';
 import type { BootEntry, ResolvedFiles } from '../entries/model';
 import { composeCmdline } from './cmdline';
-import { cannotDecompress, type Compression } from './compression';
+import { cannotDecompress, type Compression } from './image/compression';
 import { checkDeviceTree, fixupDeviceTree } from './dt-fixup';
 import { chooseDeviceTree } from './dtb-match';
 import { BootError, explainBootFailure, sentenceFor } from './errors';
@@ -28,7 +28,7 @@ import type { Architecture } from '../machine/arch';
 import { type KernelHeader, type KernelImageInfo, inspectKernelImage, readDeviceTreeFile } from './inspect';
 import { cpuParkingWarning } from './psci';
 import type { RunningSystem } from './system';
-import { deleteProp, ensureNode, parseFdt, serializeFdt, setProp, stringValue } from './fdt';
+import { deleteProp, ensureNode, parseFdt, serializeFdt, setProp, stringValue } from './dt/fdt';
 
 export type LoadMethod = 'kexec_file_load' | 'kexec_load' | 'kexec-tools';
 

@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { machineContextFromSystem } from '../machine/context';
 import { type Architecture, runningArch } from '../machine/arch';
 import { type CpuParking, readCpuParking } from './psci';
-import { type RandomSource, urandom } from './random';
+import { type RandomSource, urandom } from '../sys/random';
 
 export interface RunningSystem {
   readonly arch: Architecture;

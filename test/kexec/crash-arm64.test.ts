@@ -11,12 +11,12 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BootError } from '../../src/kexec/errors';
-import { type Fdt, parseFdt } from '../../src/kexec/fdt';
+import { LayoutError } from '../../src/kexec/native/layout-error';
+import { type Fdt, parseFdt } from '../../src/kexec/dt/fdt';
 import { planBoot } from '../../src/kexec/plan';
 import { writeChosen } from '../../src/kexec/native/chosen';
 import { crashLayout, kcoreVmcoreinfo, linearMap, parseCpuList, readCrashSources, toVirtual } from '../../src/kexec/native/crash-arm64';
-import { NativeLoader, memoryMap } from '../../src/kexec/native/loader';
+import { NativeLoader, memoryMap } from '../../src/kexec/native-loader';
 import { REPO, debianKernel, dtc, qemuDtb, run } from './debian';
 
 const CAPTURE = join(REPO, 'test/fixtures/iomem/qemu-virt-arm64-crashkernel');
@@ -147,7 +147,7 @@ test('/chosen crash ranges follow the root\'s cells (1 + 1 when unset, as the ke
     assert.deepEqual([...chosen.props.find((p) => p.name === 'linux,usable-memory-range')!.value], [0x6a, 0xc0, 0, 0, 0x10, 0, 0, 0]);
   }
   const high = { ...crash, usable: [{ start: 0x1_0000_0000, end: 0x1_1000_0000 }] };
-  assert.throws(() => writeChosen(tree(''), { bootargs: 'x', random: (n) => new Uint8Array(n), kaslrSeed: true, crash: high }), (e: unknown) => e instanceof BootError && /linux,usable-memory-range \(0x100000000-0x10fffffff\) does not fit the device tree's #address-cells = 1 and #size-cells = 1/.test(e.sentence));
+  assert.throws(() => writeChosen(tree(''), { bootargs: 'x', random: (n) => new Uint8Array(n), kaslrSeed: true, crash: high }), (e: unknown) => e instanceof LayoutError && /linux,usable-memory-range \(0x100000000-0x10fffffff\) does not fit the device tree's #address-cells = 1 and #size-cells = 1/.test(e.sentence));
   // A normal kernel's tree loses a crash kernel's properties.
   const fdt = tree('');
   writeChosen(fdt, { bootargs: 'x', random: (n) => new Uint8Array(n), kaslrSeed: true, crash });
@@ -169,5 +169,5 @@ test('without /proc/kcore p_vaddr is kexec-tools\' value when it cannot know; wi
   assert.equal(vaddr(3), 0n, 'RAM: phys - PHYS_OFFSET (the first System RAM) + PAGE_OFFSET 0');
   assert.equal(vaddr(4), BigInt(0x7ac00000 - 0x40000000));
   const plain = readFileSync(join(REPO, 'test/fixtures/iomem/qemu-virt-arm64-1g.iomem'), 'latin1');
-  assert.throws(() => crashLayout(plain, memoryMap(plain), sources), (e: unknown) => e instanceof BootError && /no "Crash kernel" range.*crashkernel=256M/.test(e.sentence));
+  assert.throws(() => crashLayout(plain, memoryMap(plain), sources), (e: unknown) => e instanceof LayoutError && /no "Crash kernel" range.*crashkernel=256M/.test(e.sentence));
 });

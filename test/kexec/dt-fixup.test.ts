@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDeviceTree, fixupDeviceTree } from '../../src/kexec/dt-fixup';
 import { BootError } from '../../src/kexec/errors';
-import { urandom } from '../../src/kexec/random';
+import { urandom } from '../../src/sys/random';
 import { debianKernel, dtc, qemuDtb, run } from './debian';
 
 let dir: string;

@@ -11,7 +11,7 @@ import { BootError } from '../../src/kexec/errors';
 import { FileLoadLoader, KexecToolsLoader, type KexecFileSys, loadPlan } from '../../src/kexec/loader';
 import { executePlan } from '../../src/kexec/execute';
 import { type BootPlan, planBoot } from '../../src/kexec/plan';
-import { urandom } from '../../src/kexec/random';
+import { urandom } from '../../src/sys/random';
 import type { RunningSystem } from '../../src/kexec/system';
 import { debianKernel, dtc } from './debian';
 

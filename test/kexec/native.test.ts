@@ -14,10 +14,10 @@ import { type BootRequest, planBoot } from '../../src/kexec/plan';
 import type { RunningSystem } from '../../src/kexec/system';
 import { layoutArm64 } from '../../src/kexec/native/arm64';
 import { MAX_TEXT_OFFSET, zImageKernelSize } from '../../src/kexec/native/arm32';
-import { layoutPlan, memoryMap } from '../../src/kexec/native/loader';
+import { layoutPlan, memoryMap } from '../../src/kexec/native-loader';
 import { parseIomem } from '../../src/kexec/native/memory';
 import type { Layout } from '../../src/kexec/native/segments';
-import { parseFdt } from '../../src/kexec/fdt';
+import { parseFdt } from '../../src/kexec/dt/fdt';
 import { REPO, debianKernel, dtc, qemuDtb, run } from './debian';
 
 const fixture = (name: string): string => readFileSync(join(REPO, 'test/fixtures/iomem', name), 'latin1');

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { BootError } from '../../src/kexec/errors';
-import { parseFdt, findNode, getProp } from '../../src/kexec/fdt';
+import { parseFdt, findNode, getProp } from '../../src/kexec/dt/fdt';
 import { type BootRequest, planBoot } from '../../src/kexec/plan';
-import { urandom } from '../../src/kexec/random';
+import { urandom } from '../../src/sys/random';
 import type { RunningSystem } from '../../src/kexec/system';
 import { debianKernel, qemuDtb, type DebianKernel } from './debian';
 

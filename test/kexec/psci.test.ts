@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseFdt, type FdtNode } from '../../src/kexec/fdt';
+import { parseFdt, type FdtNode } from '../../src/kexec/dt/fdt';
 import { countCpuList, cpuParkingWarning, readCpuParking } from '../../src/kexec/psci';
 import { debianKernel, qemuDtb } from './debian';
 

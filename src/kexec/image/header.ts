@@ -2,7 +2,7 @@
 // image's first bytes are, its architecture and a one-line description. The formats' own
 // layouts are in the module of each.
 import type { Architecture } from '../../machine/arch';
-import type { Compression } from '../compression';
+import type { Compression } from './compression';
 import { type Arm64ImageHeader, parseArm64Header } from './arm64';
 import { type BzImageHeader, parseBzImageHeader } from './bzimage';
 import { type ElfHeader, elfArchitecture, parseElfHeader } from './elf';

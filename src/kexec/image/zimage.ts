@@ -3,7 +3,7 @@
 // end addresses at 0x28 and 0x2c, and 0x04030201 at 0x30 whose byte order tells the kernel's
 // endianness. The compressed kernel the decompressor carries follows later in the file.
 import { be32, le32 } from '../../fs/bytes';
-import type { Compression } from '../compression';
+import type { Compression } from './compression';
 
 const ZIMAGE_MAGIC = 0x016f2818;
 

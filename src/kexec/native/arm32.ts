@@ -17,8 +17,8 @@
 // does), so what must survive comes from the running tree (/memreserve/, /reserved-memory).
 // There is no trampoline: the kernel enters the zImage with r0 = 0, r1 = the machine number
 // and r2 = the device tree, as a boot loader does.
-import { BootError } from '../errors';
-import { type Fdt, serializeFdt } from '../fdt';
+import { LayoutError } from './layout-error';
+import { type Fdt, serializeFdt } from '../dt/fdt';
 import { writeChosen } from './chosen';
 import { alignUp, hex } from './memory';
 import { type Layout, Placer, type Segment, checkSegments } from './segments';
@@ -67,7 +67,7 @@ export function layoutArm(input: LayoutInput<ArmKernel>): Layout & { changes: st
   const ramBase = input.memory.ram[0]!.start;
   const placer = new Placer(input.memory, ARM_PAGE);
   const kernel = placer.place('kernel', k.length, { align: 128 * MiB, offset: TEXT_OFFSET, max: ramBase + 128 * MiB });
-  if (kernel !== ramBase + TEXT_OFFSET) throw new BootError(`The start of RAM + 0x8000 (${hex(ramBase + TEXT_OFFSET)}) is reserved, where a 32-bit ARM zImage must go (EINVAL).`, 'EINVAL');
+  if (kernel !== ramBase + TEXT_OFFSET) throw new LayoutError(`The start of RAM + 0x8000 (${hex(ramBase + TEXT_OFFSET)}) is reserved, where a 32-bit ARM zImage must go (EINVAL).`, 'EINVAL');
   const unpacked = zImageKernelSize(k);
   // Measured from the start of RAM (the decompressor's base), not from the zImage.
   const extent = Math.max(TEXT_OFFSET + 4 * k.length, unpacked !== undefined ? MAX_TEXT_OFFSET + unpacked + k.length + DECOMPRESSOR_MARGIN : 0);
@@ -90,6 +90,6 @@ export function layoutArm(input: LayoutInput<ArmKernel>): Layout & { changes: st
 
 /** A device tree is what makes the board bootable this way; say so when there is none. */
 export function requireTree(fdt: Fdt | undefined): Fdt {
-  if (!fdt) throw new BootError('This 32-bit ARM board has no device tree (no /sys/firmware/fdt and none from the entry): ATAG-only boards are not supported by kexec-menu.', 'ENOEXEC');
+  if (!fdt) throw new LayoutError('This 32-bit ARM board has no device tree (no /sys/firmware/fdt and none from the entry): ATAG-only boards are not supported by kexec-menu.', 'ENOEXEC');
   return fdt;
 }

@@ -9,9 +9,9 @@
 //   device tree: arm64's machine_kexec leaves that to "purgatory". kexec-tools' purgatory also
 //   checks SHA-256 of each segment (5-25 s under QEMU); ours only sets the registers booting.rst
 //   asks for and branches, as u-root's does.
-import { BootError } from '../errors';
-import { MAX_FDT_SIZE, type Fdt, serializeFdt } from '../fdt';
-import type { RandomSource } from '../random';
+import { LayoutError } from './layout-error';
+import { MAX_FDT_SIZE, type Fdt, serializeFdt } from '../dt/fdt';
+import type { RandomSource } from '../../sys/random';
 import { writeChosen } from './chosen';
 import type { CrashSegments } from './crash-arm64';
 import { type Range, alignUp } from './memory';
@@ -75,7 +75,7 @@ export interface LayoutInput<K> {
 /** Places the arm64 segments; the returned layout has already passed checkSegments. */
 export function layoutArm64(input: LayoutInput<Arm64Kernel>): Layout & { changes: string[] } {
   const k = input.kernel;
-  if (k.bigEndian) throw new BootError('The kernel is a big-endian arm64 Image; kexec-menu runs little-endian and its loader does not start big-endian kernels.', 'ENOEXEC');
+  if (k.bigEndian) throw new LayoutError('The kernel is a big-endian arm64 Image; kexec-menu runs little-endian and its loader does not start big-endian kernels.', 'ENOEXEC');
   const textOffset = k.imageSize === 0 ? LEGACY_TEXT_OFFSET : k.textOffset;
   const imageSize = Math.max(k.imageSize || k.bytes.length, k.bytes.length);
   const placer = new Placer(input.memory, ARM64_PAGE);
@@ -100,7 +100,7 @@ export function layoutArm64(input: LayoutInput<Arm64Kernel>): Layout & { changes
   const crash = elfcorehdr && input.crash ? { crash: { elfcorehdr, usable: input.crash.usable } } : {};
   const changes = writeChosen(input.fdt, { bootargs: input.cmdline, ...(initrd ? { initrd } : {}), random: input.random, kaslrSeed: true, ...crash });
   const dtb = serializeFdt(input.fdt);
-  if (dtb.length > MAX_FDT_SIZE) throw new BootError(`The device tree is ${dtb.length} bytes once /chosen is written, more than the 2 MiB an arm64 kernel maps.`, 'EFBIG');
+  if (dtb.length > MAX_FDT_SIZE) throw new LayoutError(`The device tree is ${dtb.length} bytes once /chosen is written, more than the 2 MiB an arm64 kernel maps.`, 'EFBIG');
   const dtbAt = placer.place('dtb', dtb.length, { min: kernelEnd, max: windowEnd });
   segments.push(placer.segment('dtb', dtb, dtbAt));
   const trampolineAt = placer.place('trampoline', TRAMPOLINE_SIZE, { min: kernelEnd });

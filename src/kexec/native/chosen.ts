@@ -9,9 +9,9 @@
 //   ELF core header's segment and the reservation, in the root's #address-cells/#size-cells
 //   as kexec-tools' setup_2nd_dtb writes them; for any other kernel dropped, since they would
 //   confine it to a crash region.
-import { BootError } from '../errors';
-import { type Fdt, FdtError, deleteProp, encodeReg, ensureNode, getProp, setProp, stringValue, u32Cells } from '../fdt';
-import type { RandomSource } from '../random';
+import { LayoutError } from './layout-error';
+import { type Fdt, FdtError, deleteProp, encodeReg, ensureNode, getProp, setProp, stringValue, u32Cells } from '../dt/fdt';
+import type { RandomSource } from '../../sys/random';
 import { type Range, describeRange } from './memory';
 
 /** Bytes of /chosen/rng-seed: what the kernel's own kexec_file_load writes (RNG_SEED_SIZE 128). */
@@ -41,7 +41,7 @@ function rangesValue(fdt: Fdt, name: string, ranges: readonly Range[]): Uint8Arr
     return encodeReg(ranges.map((r) => ({ address: BigInt(r.start), size: BigInt(r.end - r.start) })), cells);
   } catch (err) {
     if (!(err instanceof FdtError)) throw err;
-    throw new BootError(`The crash kernel's /chosen/${name} (${ranges.map(describeRange).join(', ')}) does not fit the device tree's #address-cells = ${cells.address} and #size-cells = ${cells.size}.`, 'EINVAL');
+    throw new LayoutError(`The crash kernel's /chosen/${name} (${ranges.map(describeRange).join(', ')}) does not fit the device tree's #address-cells = ${cells.address} and #size-cells = ${cells.size}.`, 'EINVAL');
   }
 }
 

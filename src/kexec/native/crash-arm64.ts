@@ -16,7 +16,7 @@
 // the kernel image at virtual address 2^64-1; /proc/vmcore does not use them either way.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { BootError } from '../errors';
+import { LayoutError } from './layout-error';
 import { type CoreHeaderInput, type NoteBuffer, PT_NOTE, elfCoreHeader } from './crash-elf';
 import { type MemoryMap, type Range, describeRange, iomemEntries, subtract } from './memory';
 
@@ -172,7 +172,7 @@ export function crashLayout(iomem: string, memory: MemoryMap, sources: CrashSour
   const entries = iomemEntries(iomem);
   const crash = entries.filter((e) => e.name === 'Crash kernel').map(({ start, end }) => ({ start, end })).sort((a, b) => a.start - b.start);
   const target = crash[crash.length - 1];
-  if (!target) throw new BootError('/proc/iomem shows no "Crash kernel" range, so there is no reserved memory to load a crash kernel into: add crashkernel=256M to the running kernel\'s command line and reboot.', 'EADDRNOTAVAIL');
+  if (!target) throw new LayoutError('/proc/iomem shows no "Crash kernel" range, so there is no reserved memory to load a crash kernel into: add crashkernel=256M to the running kernel\'s command line and reboot.', 'EADDRNOTAVAIL');
   const code = entries.find((e) => e.name === 'Kernel code');
   const data = entries.find((e) => e.name === 'Kernel data');
   const map = linearMap(sources.vmcoreinfoText, memory.ram);

@@ -5,8 +5,8 @@
 // as the Pi's VideoCore or OP-TEE owns even when they are not no-map).
 // Addresses are plain numbers: every physical address on the boards this serves is below
 // 2^53, and the parser refuses one that is not.
-import { BootError } from '../errors';
-import { type Fdt, type FdtNode, cellSizes, decodeReg, findNode, getProp } from '../fdt';
+import { LayoutError } from './layout-error';
+import { type Fdt, type FdtNode, cellSizes, decodeReg, findNode, getProp } from '../dt/fdt';
 
 /** A half-open physical range [start, end). */
 export interface Range {
@@ -25,7 +25,7 @@ export const hex = (n: number): string => `0x${n.toString(16)}`;
 export const describeRange = (r: Range): string => `${hex(r.start)}-${hex(r.end - 1)}`;
 
 function toNumber(v: bigint, what: string): number {
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new BootError(`${what} lies above 2^53, beyond what kexec-menu's native loader places.`, 'ERANGE');
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new LayoutError(`${what} lies above 2^53, beyond what kexec-menu's native loader places.`, 'ERANGE');
   return Number(v);
 }
 
@@ -60,8 +60,8 @@ export function parseIomem(text: string): MemoryMap {
     if (!nested && name === 'System RAM') ram.push({ start, end });
     else if (nested && name === 'reserved') reserved.push({ start, end, why: 'reserved in /proc/iomem' });
   }
-  if (!nonZero && text.trim() !== '') throw new BootError('/proc/iomem shows every address as 0, as it does without root: the native kexec_load needs root to read the memory map.', 'EPERM');
-  if (ram.length === 0) throw new BootError('/proc/iomem lists no System RAM, so the native kexec_load has nowhere to place the kernel.', 'ENOMEM');
+  if (!nonZero && text.trim() !== '') throw new LayoutError('/proc/iomem shows every address as 0, as it does without root: the native kexec_load needs root to read the memory map.', 'EPERM');
+  if (ram.length === 0) throw new LayoutError('/proc/iomem lists no System RAM, so the native kexec_load has nowhere to place the kernel.', 'ENOMEM');
   ram.sort((a, b) => a.start - b.start);
   return { ram, reserved };
 }

@@ -3,7 +3,7 @@
 // - `mem` and `memsz` are multiples of the page size (the kernel answers EADDRNOTAVAIL);
 // - no two segments overlap, and each lies inside one System RAM range (EINVAL);
 // - none touches a reserved range (the kernel would not notice; the firmware would).
-import { BootError } from '../errors';
+import { LayoutError } from './layout-error';
 import { type MemoryMap, type Range, alignUp, describeRange, findHole, hex, subtract } from './memory';
 
 export type SegmentName = 'kernel' | 'initrd' | 'dtb' | 'trampoline' | 'elfcorehdr';
@@ -26,21 +26,21 @@ export interface Layout {
 
 export const describeSegment = (s: Segment): string => `${s.name} ${describeRange({ start: s.mem, end: s.mem + s.memsz })} (${s.bytes.length} bytes)`;
 
-/** Checks the rules above; throws a BootError naming the first segment that breaks one. */
+/** Checks the rules above; throws a LayoutError naming the first segment that breaks one. */
 export function checkSegments(segments: readonly Segment[], memory: MemoryMap, page: number): void {
   for (const s of segments) {
-    if (s.mem % page !== 0 || s.memsz % page !== 0) throw new BootError(`The ${s.name} segment at ${hex(s.mem)} (${hex(s.memsz)} bytes) is not aligned to the ${page}-byte page (EADDRNOTAVAIL).`, 'EADDRNOTAVAIL');
-    if (s.memsz < s.bytes.length) throw new BootError(`The ${s.name} segment holds ${s.bytes.length} bytes in ${s.memsz} (EINVAL).`, 'EINVAL');
+    if (s.mem % page !== 0 || s.memsz % page !== 0) throw new LayoutError(`The ${s.name} segment at ${hex(s.mem)} (${hex(s.memsz)} bytes) is not aligned to the ${page}-byte page (EADDRNOTAVAIL).`, 'EADDRNOTAVAIL');
+    if (s.memsz < s.bytes.length) throw new LayoutError(`The ${s.name} segment holds ${s.bytes.length} bytes in ${s.memsz} (EINVAL).`, 'EINVAL');
     const r: Range = { start: s.mem, end: s.mem + s.memsz };
-    if (!memory.ram.some((m) => m.start <= r.start && r.end <= m.end)) throw new BootError(`The ${s.name} segment ${describeRange(r)} lies outside System RAM (${memory.ram.map(describeRange).join(', ')}) (EINVAL).`, 'EINVAL');
+    if (!memory.ram.some((m) => m.start <= r.start && r.end <= m.end)) throw new LayoutError(`The ${s.name} segment ${describeRange(r)} lies outside System RAM (${memory.ram.map(describeRange).join(', ')}) (EINVAL).`, 'EINVAL');
     const hit = memory.reserved.find((x) => x.start < r.end && r.start < x.end);
-    if (hit) throw new BootError(`The ${s.name} segment ${describeRange(r)} overlaps ${describeRange(hit)}, ${hit.why} (EINVAL).`, 'EINVAL');
+    if (hit) throw new LayoutError(`The ${s.name} segment ${describeRange(r)} overlaps ${describeRange(hit)}, ${hit.why} (EINVAL).`, 'EINVAL');
   }
   const sorted = [...segments].sort((a, b) => a.mem - b.mem);
   for (let i = 1; i < sorted.length; i++) {
     const a = sorted[i - 1]!;
     const b = sorted[i]!;
-    if (b.mem < a.mem + a.memsz) throw new BootError(`The ${b.name} segment at ${hex(b.mem)} overlaps the ${a.name} segment ${describeRange({ start: a.mem, end: a.mem + a.memsz })} (EINVAL).`, 'EINVAL');
+    if (b.mem < a.mem + a.memsz) throw new LayoutError(`The ${b.name} segment at ${hex(b.mem)} overlaps the ${a.name} segment ${describeRange({ start: a.mem, end: a.mem + a.memsz })} (EINVAL).`, 'EINVAL');
   }
 }
 
@@ -63,7 +63,7 @@ export class Placer {
     const base = findHole(this.free, { ...opts, size: alignUp(size, this.page), align });
     if (base === undefined) {
       const where = opts.max !== undefined ? ` below ${hex(opts.max)}` : '';
-      throw new BootError(`There is no free System RAM for the ${name} (${size} bytes)${where} outside the reserved regions (ENOMEM).`, 'ENOMEM');
+      throw new LayoutError(`There is no free System RAM for the ${name} (${size} bytes)${where} outside the reserved regions (ENOMEM).`, 'ENOMEM');
     }
     const start = base + (opts.offset ?? 0);
     this.free = subtract(this.free, [{ start, end: start + alignUp(size, this.page) }]);

@@ -5,18 +5,19 @@
 // system call, whose errno becomes the one sentence (errors.ts).
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { decompressFile } from '../compression';
-import { BootError, explainBootFailure } from '../errors';
-import { type Fdt, parseFdt } from '../fdt';
-import { MAX_KERNEL_SIZE } from '../inspect';
-import type { BootPlan, NativeKernel } from '../plan';
-import { paddedSize } from '../plan';
-import type { RandomSource } from '../random';
-import { layoutArm64 } from './arm64';
-import { layoutArm, requireTree } from './arm32';
-import { type CrashSegments, type CrashSources, crashLayout, readCrashSources } from './crash-arm64';
-import { type MemoryMap, parseIomem, treeReservations } from './memory';
-import { type Layout, describeSegment } from './segments';
+import { decompressFile } from './image/compression';
+import { BootError, explainBootFailure } from './errors';
+import { LayoutError } from './native/layout-error';
+import { type Fdt, parseFdt } from './dt/fdt';
+import { MAX_KERNEL_SIZE } from './inspect';
+import type { BootPlan, NativeKernel } from './plan';
+import { paddedSize } from './plan';
+import type { RandomSource } from '../sys/random';
+import { layoutArm64 } from './native/arm64';
+import { layoutArm, requireTree } from './native/arm32';
+import { type CrashSegments, type CrashSources, crashLayout, readCrashSources } from './native/crash-arm64';
+import { type MemoryMap, parseIomem, treeReservations } from './native/memory';
+import { type Layout, describeSegment } from './native/segments';
 
 /** The part of the system-call module (src/sys) the native loader uses. */
 export interface KexecLoadSys {
@@ -73,8 +74,21 @@ function initrdBytes(plan: BootPlan): Uint8Array | undefined {
   return out;
 }
 
+/** The native pieces' own error as the kexec layer's: the same sentence and errno name. */
+function asBootError(err: unknown): unknown {
+  return err instanceof LayoutError ? new BootError(err.sentence, err.code) : err;
+}
+
 /** Lays out a plan's segments for its native kernel (pure but for the reads). */
 export async function layoutPlan(plan: BootPlan, native: NativeKernel, memory: MemoryMap, random: RandomSource, crash?: CrashSegments): Promise<Layout & { changes: string[] }> {
+  try {
+    return await layoutFor(plan, native, memory, random, crash);
+  } catch (err) {
+    throw asBootError(err);
+  }
+}
+
+async function layoutFor(plan: BootPlan, native: NativeKernel, memory: MemoryMap, random: RandomSource, crash?: CrashSegments): Promise<Layout & { changes: string[] }> {
   const bytes = await kernelBytes(plan);
   const initrd = initrdBytes(plan);
   const fdt: Fdt | undefined = plan.dtb ? parseFdt(plan.dtb.bytes, plan.dtb.source) : undefined;
@@ -119,7 +133,8 @@ export class NativeLoader {
       for (const s of layout.segments) this.deps.log?.(`segment ${describeSegment(s)}`);
       this.deps.sys.kexecLoad(layout.entry, layout.segments.map((s) => ({ buf: s.bytes, mem: s.mem, memsz: s.memsz })), this.flags(native));
       this.loadedArch = this.flags(native);
-    } catch (err) {
+    } catch (thrown) {
+      const err = asBootError(thrown);
       if (err instanceof BootError) throw err;
       const code = (err as { code?: string }).code;
       const ctx = {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BootError } from '../../src/kexec/errors';
+import { BootError } from '../../../src/kexec/errors';
 import {
   FdtError,
   boardIdentity,
@@ -19,9 +19,9 @@ import {
   stringList,
   stringValue,
   u32Value,
-} from '../../src/kexec/fdt';
-import { inspectDeviceTree } from '../../src/kexec/inspect';
-import { debianKernel, dtc, run } from './debian';
+} from '../../../src/kexec/dt/fdt';
+import { inspectDeviceTree } from '../../../src/kexec/inspect';
+import { debianKernel, dtc, run } from '../debian';
 
 let dir: string;
 before(() => {

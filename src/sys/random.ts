@@ -1,5 +1,6 @@
-// Random bytes for device-tree seeds (/chosen/rng-seed). Buildroot's node is built without
-// OpenSSL, so node:crypto is not there: the kernel's own /dev/urandom is read instead.
+// Random bytes from the kernel, for device-tree seeds (/chosen/rng-seed) and password salts.
+// Buildroot's node is built without OpenSSL, so node:crypto is not there: the kernel's own
+// /dev/urandom is read instead.
 import { closeSync, openSync, readSync } from 'node:fs';
 
 export type RandomSource = (length: number) => Uint8Array;

@@ -6,7 +6,7 @@
 // reservation map (u64 address/size pairs ending with 0,0), a structure block of tokens and a
 // strings block of NUL-terminated property names. Versions 16 and 17 are read (what dtc and
 // every kernel since 2.6.2x write); version 17 is written.
-import { be32 as u32 } from '../fs/bytes';
+import { be32 as u32 } from '../../fs/bytes';
 
 export const FDT_MAGIC = 0xd00dfeed;
 const FDT_BEGIN_NODE = 1;
