@@ -74,7 +74,7 @@ async function requestFor(args: ParsedArgs, cmdline: string): Promise<BootReques
   if (kernel !== undefined) return { label: kernel, kernel, initrds: args.values.get('initrd') ?? [], overlays: [], cmdline, reuseCmdline: false };
   const { source, menu } = await installedSource(args);
   try {
-    const entry = requestFromEntry(pickEntry(menu, id, []));
+    const entry = requestFromEntry(pickEntry(menu, id!));
     return { ...entry, ...(args.values.has('initrd') ? { initrds: args.values.get('initrd')! } : {}), cmdline, reuseCmdline: false };
   } finally {
     await source.close();
@@ -88,12 +88,13 @@ async function load(args: ParsedArgs, deps: CrashDeps): Promise<number> {
   const plan = await planBoot(await requestFor(args, cmdlineFor(args, system)), system);
   if (plan.method === 'kexec_load' && plan.native?.arch !== 'arm64') throw new BootError('kexec-menu\'s own kexec_load loads crash kernels on arm64 only; this kernel needs kexec-tools (kexec -p).', 'ENOEXEC');
   const tooBig = problem ? undefined : sizeProblem(plan.kernel.size + plan.initrdSize, state.reserved!);
-  const how = plan.method === 'kexec_file_load' ? 'kexec_file_load with KEXEC_FILE_ON_CRASH' : plan.method === 'kexec_load' ? 'kexec_load with KEXEC_ON_CRASH' : `${plan.kexecProgram} -p`;
+  // crash: the method line names the on-crash call (plan-format.ts), as loadPlan makes it.
   const crashPlan = {
     ...plan,
+    crash: true,
     label: `${plan.label} (crash kernel)`,
     warnings: [...(problem ? [problem] : []), ...(tooBig ? [tooBig] : []), ...plan.warnings],
-    notes: [`As a crash kernel: ${how}, into the memory crashkernel= reserved; a panic starts it.`, ...plan.notes],
+    notes: ['As a crash kernel: into the memory crashkernel= reserved; a panic starts it.', ...plan.notes],
   };
   if (args.flags.has('dry-run')) {
     deps.out(args.flags.has('json') ? JSON.stringify(planJson(crashPlan)) + '\n' : `Dry run: nothing is loaded.\n${formatPlan(crashPlan)}`);

@@ -15,7 +15,7 @@ import { type PartitionProvider, SystemBackend } from '../ui/system-backend';
 import { UsageError, parseArgs, valueOf } from './args';
 import { SCAN_OPTIONS, openSampleRoots, scanInputs } from './scan-options';
 import { machineChoiceStore } from '../machine/saved-choice';
-import type { NetworkSettings } from '../settings/settings';
+import type { NetworkSettings, Settings } from '../settings/settings';
 
 const USAGE =
   'usage: kexec-menu menu [--config FILE] [--root DIR[=uuid:X,label:Y,...] ...] [--cmdline STRING] [--dry-run] [--plain] [--ascii] [--consoles DIR]';
@@ -77,8 +77,11 @@ function codeCacheLine(): string[] {
   return [line];
 }
 
-/** `io`: the process's terminal unless given (`kexec-menu code-cache` draws into streams of its own). */
-export async function run(argv: readonly string[], io?: MenuIo): Promise<number> {
+/**
+ * `io`: the process's terminal unless given (`kexec-menu code-cache` draws into streams of its own).
+ * `over`: settings the caller decides (`kexec-menu reboot --menu`: the hand-over through init).
+ */
+export async function run(argv: readonly string[], io?: MenuIo, over: Partial<Pick<Settings, 'handoff'>> = {}): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   if (args.flags.has('help')) {
     process.stdout.write(USAGE + '\n');
@@ -86,7 +89,7 @@ export async function run(argv: readonly string[], io?: MenuIo): Promise<number>
   }
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (${USAGE.slice(7)})`);
   const inputs = scanInputs(args);
-  const settings = { ...inputs.settings, dryRun: inputs.settings.dryRun || args.flags.has('dry-run') };
+  const settings = { ...inputs.settings, ...over, dryRun: inputs.settings.dryRun || args.flags.has('dry-run') };
   const provider = inputs.roots.length > 0 ? sampleProvider(inputs.roots) : await diskProvider();
   // `default: @saved` remembers each boot in the store it was read from (the EFI variables).
   const choices = inputs.settings.saved ? machineChoiceStore() : undefined;

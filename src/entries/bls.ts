@@ -119,7 +119,8 @@ function finish(candidates: Candidate[], conf: LoaderConf | undefined, confFile:
   return { entries, diagnostics, ...(conf?.timeout !== undefined ? { configTimeout: conf.timeout, ...at } : {}) };
 }
 
-function loaderConfFor(files: PartitionFiles, dirs: readonly string[], diagnostics: Diagnostic[]): { conf?: LoaderConf; file?: string } {
+/** The loader.conf of the $BOOT root of the first of `dirs` that has one (also `reboot --default`: src/kexec/installed-efi.ts). */
+export function loaderConfFor(files: PartitionFiles, dirs: readonly string[], diagnostics: Diagnostic[]): { conf?: LoaderConf; file?: string } {
   for (const dir of dirs) {
     const root = bootRootOf(dir);
     const file = files.findIgnoringCase(normalizePath(`${root}/loader/loader.conf`));

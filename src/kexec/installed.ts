@@ -8,13 +8,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BootEntry, Format } from '../entries/model';
 import { bootOrder } from '../entries/scan/default';
+import { EFIVARFS, LOADER_VENDOR } from '../machine/efivars';
 import type { LoadMethod } from './plan';
 
 /** Where an installed system keeps what its boot loader reads. */
 export const SYSTEM_BOOT_MOUNTS: readonly string[] = ['/', '/boot', '/boot/efi', '/efi'];
 
 /** systemd-boot (and every loader implementing the Boot Loader Interface) sets this EFI variable. */
-export const LOADER_INFO_VARIABLE = 'LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f';
+export const LOADER_INFO_VARIABLE = `LoaderInfo-${LOADER_VENDOR}`;
 
 /** The boot loaders whose configs say the default, in the order they are assumed when none says it started the system. */
 const LOADER_ORDER: readonly Format[] = ['grub', 'extlinux', 'rpi', 'bls', 'loose'];
@@ -32,6 +33,8 @@ export interface Bootloader {
   readonly format: Format;
   /** Why this one, as one sentence for the plan. */
   readonly why: string;
+  /** systemd-boot started this boot: its EFI variables choose first (installed-efi.ts). */
+  readonly systemdBoot?: boolean;
 }
 
 /**
@@ -39,10 +42,10 @@ export interface Bootloader {
  * variable says it started this boot (its entries are BLS), else the first of GRUB,
  * extlinux, the Raspberry Pi firmware, BLS and loose kernels that has entries here.
  */
-export function detectBootloader(entries: readonly BootEntry[], efivars = '/sys/firmware/efi/efivars'): Bootloader | undefined {
+export function detectBootloader(entries: readonly BootEntry[], efivars = EFIVARFS): Bootloader | undefined {
   const present = new Set(entries.map((e) => e.source.format));
   if (present.has('bls') && existsSync(join(efivars, LOADER_INFO_VARIABLE))) {
-    return { format: 'bls', why: 'systemd-boot started this system (its LoaderInfo EFI variable is set), so its loader.conf default is followed.' };
+    return { format: 'bls', systemdBoot: true, why: 'systemd-boot started this system (its LoaderInfo EFI variable is set), so its choice is followed: its EFI variables (LoaderEntryOneShot, LoaderEntryDefault), then loader.conf\'s default.' };
   }
   const format = LOADER_ORDER.find((f) => present.has(f));
   if (!format) return undefined;

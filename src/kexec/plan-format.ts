@@ -7,19 +7,25 @@ function size(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
+/**
+ * What will be called, exactly: a crash plan (`crash load`) names the on-crash flag of the
+ * system call or `kexec -p`, its fallback too.
+ */
+function methodLine(plan: BootPlan): string {
+  const tools = `${plan.kexecProgram} ${plan.crash ? '-p' : '-l'}`;
+  const native = `kexec_load${plan.crash ? ' with KEXEC_ON_CRASH' : ''}`;
+  if (plan.method === 'kexec-tools') return `kexec-tools (${tools})`;
+  if (plan.method === 'kexec_load') return `${native} (kexec-menu's own segments, no kexec-tools)`;
+  const fallback = plan.fallback === 'kexec_load' ? `kexec-menu's own ${native}` : plan.fallback ? tools : undefined;
+  return `kexec_file_load${plan.crash ? ' with KEXEC_FILE_ON_CRASH' : ''}${fallback ? ` (falls back to ${fallback} if the kernel lacks it)` : ''}`;
+}
+
 export function formatPlan(plan: BootPlan): string {
   const out: string[] = [];
   const row = (label: string, text: string) => out.push(`${(label + ':').padEnd(9)} ${text}`);
   const more = (text: string) => out.push(`${' '.repeat(10)}${text}`);
   row('entry', plan.label);
-  row(
-    'method',
-    plan.method === 'kexec-tools'
-      ? `kexec-tools (${plan.kexecProgram} -l)`
-      : plan.method === 'kexec_load'
-        ? 'kexec_load (kexec-menu\'s own segments, no kexec-tools)'
-        : `kexec_file_load${plan.fallback === 'kexec_load' ? ' (falls back to kexec-menu\'s own kexec_load if the kernel lacks it)' : plan.fallback ? ` (falls back to ${plan.kexecProgram} -l if the kernel lacks it)` : ''}`,
-  );
+  row('method', methodLine(plan));
   const k = plan.kernel;
   row('kernel', `${k.path} (${size(k.size)})`);
   more(k.description);

@@ -103,6 +103,8 @@ export interface PlannedDtb {
 export interface BootPlan {
   readonly label: string;
   readonly method: LoadMethod;
+  /** A crash kernel (`kexec-menu crash load`): the same loaders with their on-crash flag or `kexec -p`. */
+  readonly crash?: boolean;
   /** Used when kexec_file_load turns out missing (ENOSYS). */
   readonly fallback?: 'kexec-tools' | 'kexec_load';
   /** For kexec_load (method or fallback): the kernel as the native loader places it. */

@@ -35,8 +35,8 @@ export function efiChoiceStore(vars: EfiStrings): ChoiceStore {
   };
 }
 
-/** chattr -i through src/sys, loaded only when a variable is changed (it loads koffi). */
-function unprotect(path: string): void {
+/** chattr -i through src/sys, loaded only when a variable is changed (it loads koffi); also `reboot --default`'s. */
+export function unprotect(path: string): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sys = require('../sys') as typeof import('../sys');
   sys.setImmutable(path, false);
