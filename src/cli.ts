@@ -2,6 +2,7 @@
 // kexec-menu's commands. Each lives in src/cli/<name>.ts and exports `run(argv)`, which
 // returns the exit code; this file only dispatches and turns a UsageError into exit 2.
 import { UsageError } from './cli/args';
+import { writeErr, writeOut } from './cli/output';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: readonly string[]): Promise<number> | number }> };
 
@@ -25,19 +26,19 @@ function usage(): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
-    process.stdout.write(usage());
+    writeOut(usage());
     return name === undefined ? 2 : 0;
   }
   const command = commands[name];
   if (!command) {
-    process.stderr.write(`kexec-menu: unknown command '${name}' (try --help)\n`);
+    writeErr(`kexec-menu: unknown command '${name}' (try --help)\n`);
     return 2;
   }
   try {
     return await (await command.load()).run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`kexec-menu ${name}: ${err.message}\n`);
+      writeErr(`kexec-menu ${name}: ${err.message}\n`);
       return 2;
     }
     throw err;
@@ -51,7 +52,7 @@ export function runAsCommand(argv: readonly string[]): void {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`kexec-menu: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      writeErr(`kexec-menu: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 1;
     },
   );

@@ -11,6 +11,7 @@ import { PassThrough } from 'node:stream';
 import { codeCache } from './code-cache-state';
 import { UsageError, parseArgs } from './args';
 import { run as runMenu } from './menu';
+import { writeErr, writeOut } from './output';
 
 const USAGE = 'usage: kexec-menu code-cache (run from the bundle, with the node options the menu runs with)';
 
@@ -53,13 +54,13 @@ function offScreen(onText: (text: string) => void): PassThrough & { columns: num
 export async function run(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { help: {} });
   if (args.flags.has('help')) {
-    process.stdout.write(USAGE + '\n');
+    writeOut(USAGE + '\n');
     return 0;
   }
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (${USAGE.slice(7)})`);
   const cache = codeCache();
   if (!cache) {
-    process.stderr.write('kexec-menu code-cache: this is not the bundle (scripts/bundle.mjs makes it): there is no code cache to write.\n');
+    writeErr('kexec-menu code-cache: this is not the bundle (scripts/bundle.mjs makes it): there is no code cache to write.\n');
     return 1;
   }
   const dir = mkdtempSync(join(tmpdir(), 'kexec-menu-code-cache-'));
@@ -81,7 +82,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       }
     });
     const giveUp = setTimeout(() => {
-      process.stderr.write(`kexec-menu code-cache: the menu had not drawn its first frame and quit after ${GIVE_UP_MS / 1000} s; no code cache written.\n`);
+      writeErr(`kexec-menu code-cache: the menu had not drawn its first frame and quit after ${GIVE_UP_MS / 1000} s; no code cache written.\n`);
       rmSync(dir, { recursive: true, force: true });
       process.exit(1);
     }, GIVE_UP_MS);
@@ -92,6 +93,6 @@ export async function run(argv: readonly string[]): Promise<number> {
     rmSync(dir, { recursive: true, force: true });
   }
   const bytes = cache.write();
-  process.stdout.write(`${cache.file}: ${Math.round(bytes / 1024)} KiB\n`);
+  writeOut(`${cache.file}: ${Math.round(bytes / 1024)} KiB\n`);
   return 0;
 }

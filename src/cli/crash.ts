@@ -12,6 +12,7 @@ import { type RunningSystem, detectRunningSystem } from '../kexec/system';
 import { crashCmdline, describeCrashState, readCrashState, reservationProblem, sizeProblem } from '../kexec/crash';
 import { type ParsedArgs, UsageError, parseArgs, valueOf } from './args';
 import { type Sys, installedSource, loadSysModule, pickEntry } from './reboot';
+import { jsonLine, writeErr, writeOut } from './output';
 
 const USAGE =
   'usage: kexec-menu crash load [ENTRY-ID | --kernel FILE [--initrd FILE]...] [--cmdline S | --unit NAME --init PATH --rdinit PATH --append S] [--dry-run] [--json] [--config FILE] [--root DIR...]\n' +
@@ -47,8 +48,8 @@ const DEFAULT_DEPS: CrashDeps = {
   system: () => detectRunningSystem(),
   sys: loadSysModule,
   root: '/',
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  out: (t) => writeOut(t),
+  err: (t) => writeErr(t),
 };
 
 /** The crash command line: --cmdline as given, else the running one as crash.ts changes it. */
@@ -97,7 +98,7 @@ async function load(args: ParsedArgs, deps: CrashDeps): Promise<number> {
     notes: ['As a crash kernel: into the memory crashkernel= reserved; a panic starts it.', ...plan.notes],
   };
   if (args.flags.has('dry-run')) {
-    deps.out(args.flags.has('json') ? JSON.stringify(planJson(crashPlan)) + '\n' : `Dry run: nothing is loaded.\n${formatPlan(crashPlan)}`);
+    deps.out(args.flags.has('json') ? jsonLine(planJson(crashPlan)) : `Dry run: nothing is loaded.\n${formatPlan(crashPlan)}`);
     return 0;
   }
   if (problem) throw new BootError(problem);
@@ -132,7 +133,7 @@ async function unload(deps: CrashDeps): Promise<number> {
 
 function status(args: ParsedArgs, deps: CrashDeps): number {
   const state = readCrashState(deps.root);
-  if (args.flags.has('json')) deps.out(JSON.stringify(state) + '\n');
+  if (args.flags.has('json')) deps.out(jsonLine(state));
   else deps.out(describeCrashState(state, deps.system().arch) + '\n');
   return state.loaded ? 0 : 3;
 }

@@ -7,6 +7,7 @@ import { type DeviceState, scanDisks } from '../disks/discovery';
 import type { SkippedDevice } from '../disks/enumerate';
 import { formatSize } from '../disks/inspect';
 import { UsageError, parseArgs } from './args';
+import { jsonLine, writeOut } from './output';
 
 const USAGE = 'usage: kexec-menu disks [--json] [--mount]';
 
@@ -90,7 +91,7 @@ function table(json: DisksJson, mounting: boolean): string {
 export async function run(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { json: {}, mount: {}, help: {} });
   if (args.flags.has('help')) {
-    process.stdout.write(USAGE + '\n');
+    writeOut(USAGE + '\n');
     return 0;
   }
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (${USAGE.slice(7)})`);
@@ -98,6 +99,6 @@ export async function run(argv: readonly string[]): Promise<number> {
   const scan = await scanDisks({ mount: mounting });
   const json: DisksJson = { devices: scan.states.map(deviceJson), skipped: [...scan.skipped], unmountFailures: [] };
   json.unmountFailures = await scan.close();
-  process.stdout.write(args.flags.has('json') ? JSON.stringify(json) + '\n' : table(json, mounting));
+  writeOut(args.flags.has('json') ? jsonLine(json) : table(json, mounting));
   return json.unmountFailures.length > 0 ? 1 : 0;
 }

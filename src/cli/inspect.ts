@@ -1,10 +1,12 @@
 // `kexec-menu inspect FILE [--json]`: what a file or block device is. Each detector below
 // looks at the file in turn; the first that recognises it answers.
-import { existsSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { describeFilesystem, inspectFilesystem } from '../disks/inspect';
 import { sizeOfPath } from '../disks/identify';
 import { inspectBootFile } from '../kexec/inspect';
+import { describeFailedRead, openRegularFile } from '../fs/regular-file';
 import { UsageError, parseArgs } from './args';
+import { jsonLine, writeErr, writeOut } from './output';
 
 export { inspectFilesystem } from '../disks/inspect';
 
@@ -43,15 +45,19 @@ const DETECTORS: readonly Detector[] = [
 export async function run(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { json: {}, help: {} });
   if (args.flags.has('help')) {
-    process.stdout.write(USAGE + '\n');
+    writeOut(USAGE + '\n');
     return 0;
   }
   if (args.positionals.length !== 1) throw new UsageError(`give one FILE (${USAGE.slice(7)})`);
   const path = args.positionals[0]!;
-  if (!existsSync(path)) {
-    process.stderr.write(`kexec-menu inspect: ${path}: no such file or device\n`);
+  // A regular file or a block device, opened without blocking: a FIFO or /dev/zero is
+  // refused at once (each detector opens it the same way again).
+  const opened = openRegularFile(path, { blockDevices: true });
+  if (!opened.ok) {
+    writeErr(`kexec-menu inspect: ${opened.reason === 'missing' ? `${path}: no such file or device` : describeFailedRead(path, opened, 0)}\n`);
     return 1;
   }
+  closeSync(opened.fd);
   let found: InspectResult | undefined;
   let why: string | undefined;
   for (const detect of DETECTORS) {
@@ -66,6 +72,6 @@ export async function run(argv: readonly string[]): Promise<number> {
     json: { kind: 'unknown', file: path, size: sizeOfPath(path) ?? null, ...(why ? { reason: why } : {}) },
     text: `nothing kexec-menu recognises${why ? ` (${why})` : ''}`,
   };
-  process.stdout.write(args.flags.has('json') ? JSON.stringify(result.json) + '\n' : `${path}: ${result.text}\n`);
+  writeOut(args.flags.has('json') ? jsonLine(result.json) : `${path}: ${result.text}\n`);
   return 0;
 }

@@ -5,6 +5,7 @@ import { readSync } from 'node:fs';
 import { urandom } from '../sys/random';
 import { DEFAULT_ROUNDS, MAX_ROUNDS, hashPassword } from '../ui/password';
 import { UsageError, parseArgs, valueOf } from './args';
+import { writeErr, writeOut } from './output';
 
 const USAGE = 'usage: kexec-menu passwd [--rounds N]   (reads the password from the terminal, or one line from stdin)';
 const SALT_BYTES = 16;
@@ -32,27 +33,27 @@ function readLine(echo: boolean): string {
       continue;
     }
     bytes.push(b);
-    if (echo) process.stderr.write('*');
+    if (echo) writeErr('*');
   }
   return Buffer.from(bytes).toString('utf8');
 }
 
 function ask(prompt: string, tty: boolean): string {
   if (!tty) return readLine(false);
-  process.stderr.write(prompt);
+  writeErr(prompt);
   process.stdin.setRawMode(true);
   try {
     return readLine(true);
   } finally {
     process.stdin.setRawMode(false);
-    process.stderr.write('\n');
+    writeErr('\n');
   }
 }
 
 export function run(argv: readonly string[]): number {
   const args = parseArgs(argv, { rounds: { value: true }, help: {} });
   if (args.flags.has('help')) {
-    process.stdout.write(USAGE + '\n');
+    writeOut(USAGE + '\n');
     return 0;
   }
   if (args.positionals.length > 0) throw new UsageError(`the password is read from the terminal, not given as an argument (${USAGE.slice(7)})`);
@@ -62,13 +63,13 @@ export function run(argv: readonly string[]): number {
   const tty = process.stdin.isTTY === true;
   const password = ask('Password: ', tty);
   if (tty && ask('Again: ', tty) !== password) {
-    process.stderr.write('kexec-menu passwd: the two passwords differ; nothing printed.\n');
+    writeErr('kexec-menu passwd: the two passwords differ; nothing printed.\n');
     return 1;
   }
   if (password === '') {
-    process.stderr.write('kexec-menu passwd: an empty password protects nothing; nothing printed.\n');
+    writeErr('kexec-menu passwd: an empty password protects nothing; nothing printed.\n');
     return 1;
   }
-  process.stdout.write(`${hashPassword(password, urandom(SALT_BYTES), rounds)}\n`);
+  writeOut(`${hashPassword(password, urandom(SALT_BYTES), rounds)}\n`);
   return 0;
 }

@@ -27,6 +27,7 @@ import { clearNextEntry, grubenvFor, pendingNextEntry } from '../kexec/installed
 import { systemdBootDefault } from '../kexec/installed-efi';
 import { type ParsedArgs, UsageError, parseArgs, valueOf } from './args';
 import { type PartitionSource, SCAN_OPTIONS, openSampleRoots, scanInputs } from './scan-options';
+import { jsonLine, writeErr, writeOut } from './output';
 
 const USAGE = 'usage: kexec-menu reboot [ENTRY-ID | --default | --menu] [--append S] [--cmdline S] [--dry-run] [--json] [--handoff direct|init] [--config FILE] [--root DIR...]';
 
@@ -133,11 +134,11 @@ function request(args: ParsedArgs, entry: BootEntry): BootRequest {
 }
 
 function printPlan(plan: BootPlan, json: boolean): void {
-  process.stdout.write(json ? JSON.stringify(planJson(plan)) + '\n' : `Dry run: nothing is loaded.\n${formatPlan(plan)}`);
+  writeOut(json ? jsonLine(planJson(plan)) : `Dry run: nothing is loaded.\n${formatPlan(plan)}`);
 }
 
 function fail(sentence: string): number {
-  process.stderr.write(`kexec-menu reboot: ${sentence}\n`);
+  writeErr(`kexec-menu reboot: ${sentence}\n`);
   return 1;
 }
 
@@ -154,7 +155,7 @@ export function menuArgv(args: ParsedArgs, source: PartitionSource): string[] {
 export async function run(argv: readonly string[], system: RunningSystem = detectRunningSystem(), sys: () => Sys = loadSysModule, deps: RebootDeps = DEFAULT_DEPS): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   if (args.flags.has('help')) {
-    process.stdout.write(USAGE + '\n');
+    writeOut(USAGE + '\n');
     return 0;
   }
   const id = args.positionals[0];
@@ -185,7 +186,7 @@ export async function run(argv: readonly string[], system: RunningSystem = detec
       // The system's own mounts are init's to unmount (direct: they are synced, then left).
       unmountAll: async () => [],
       tmpDir: system.tmpDir,
-      log: (l) => process.stderr.write(`kexec-menu reboot: ${l}\n`),
+      log: (l) => writeErr(`kexec-menu reboot: ${l}\n`),
       ...(picked.consume ? { beforeHandoff: picked.consume } : {}),
     });
     return 0;

@@ -2,28 +2,111 @@
 // FIFO would block the menu for ever on open or read, and a link to /dev/zero or a device
 // would read without end. So the file is opened without blocking and without becoming our
 // terminal, and checked on the opened descriptor (not on the path, which could change between
-// a stat and the open) to be a regular file no larger than the caller's limit.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+// a stat and the open) to be a regular file (or, where the caller reads devices, a block
+// device) no larger than the caller's limit. Every open of such a path goes through
+// openRegularFile; readers that stream or read in pieces keep its descriptor.
+import { type ReadStream, closeSync, constants, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import type { Diagnostic } from './diagnostic';
 import type { ReadProblem } from './files';
 
 export type RegularFileRead =
   | { readonly ok: true; readonly bytes: Buffer }
-  | { readonly ok: false; readonly reason: 'missing' | 'not-regular' | 'too-large' | 'unreadable'; readonly size?: number };
+  | { readonly ok: false; readonly reason: 'missing' | 'not-regular' | 'too-large' | 'unreadable'; readonly size?: number; readonly code?: string };
 
-export function readRegularFile(path: string, maxBytes: number): RegularFileRead {
+export type RegularFileOpen =
+  | {
+      readonly ok: true;
+      readonly fd: number;
+      /** The file's size; 0 for a block device (fstat does not say, sysfs does). */
+      readonly size: number;
+      readonly blockDevice: boolean;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: 'missing' | 'not-regular' | 'unreadable';
+      /** For `unreadable`: the errno name the open gave (EACCES, EIO, ELOOP…). */
+      readonly code?: string;
+      /** Block devices were allowed (the sentence says so). */
+      readonly blockDevices?: true;
+    };
+
+export interface OpenOptions {
+  /** A block device is fine too (`inspect /dev/sda`, superblock probes); never a character device. */
+  readonly blockDevices?: boolean;
+}
+
+/**
+ * Opens `path` read-only, non-blocking (a FIFO opens at once instead of waiting for a writer)
+ * and never as our controlling terminal, then checks the descriptor. On success the caller
+ * owns `fd` and closes it.
+ */
+export function openRegularFile(path: string, options: OpenOptions = {}): RegularFileOpen {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
-    return { ok: false, reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable' };
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? { ok: false, reason: 'missing' } : { ok: false, reason: 'unreadable', ...(code !== undefined ? { code } : {}) };
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) return { ok: false, reason: 'not-regular' };
-    if (st.size > maxBytes) return { ok: false, reason: 'too-large', size: st.size };
+    const blockDevice = options.blockDevices === true && st.isBlockDevice();
+    if (st.isFile() || blockDevice) return { ok: true, fd, size: blockDevice ? 0 : st.size, blockDevice };
+  } catch {
+    closeSync(fd);
+    return { ok: false, reason: 'unreadable' };
+  }
+  closeSync(fd);
+  return { ok: false, reason: 'not-regular', ...(options.blockDevices ? { blockDevices: true as const } : {}) };
+}
+
+/**
+ * A path that could not be read as a regular file (or block device where allowed): `message`
+ * is the one sentence naming it; `code` the errno name, as the kernel's own kernel_read_file
+ * answers a kexec_file_load of such a file: ENOENT, the open's own errno, EINVAL for a FIFO,
+ * character device, socket or folder, EFBIG for a file over the reader's limit.
+ */
+export class FileReadError extends Error {
+  readonly code: string;
+  constructor(
+    readonly path: string,
+    failure: Extract<RegularFileOpen | RegularFileRead, { ok: false }>,
+    maxBytes = 0,
+  ) {
+    super(describeFailedRead(path, failure, maxBytes));
+    this.name = 'FileReadError';
+    this.code = { missing: 'ENOENT', unreadable: failure.code ?? 'EIO', 'not-regular': 'EINVAL', 'too-large': 'EFBIG' }[failure.reason];
+  }
+}
+
+/** openRegularFile, throwing FileReadError instead of returning a failure. */
+export function openRegularFileOrThrow(path: string, options: OpenOptions = {}): Extract<RegularFileOpen, { ok: true }> {
+  const opened = openRegularFile(path, options);
+  if (!opened.ok) throw new FileReadError(path, opened);
+  return opened;
+}
+
+/** A stream of a regular file's bytes from `start` to `end` (inclusive, as createReadStream counts), from a checked descriptor. */
+export function regularFileStream(path: string, range: { readonly start?: number; readonly end?: number } = {}): ReadStream {
+  const { fd } = openRegularFileOrThrow(path);
+  return createReadStream(path, { fd, autoClose: true, start: range.start ?? 0, ...(range.end !== undefined ? { end: range.end } : {}), highWaterMark: 1 << 20 });
+}
+
+/** readRegularFile, throwing FileReadError instead of returning a failure. */
+export function readRegularFileOrThrow(path: string, maxBytes: number): Buffer {
+  const read = readRegularFile(path, maxBytes);
+  if (!read.ok) throw new FileReadError(path, read, maxBytes);
+  return read.bytes;
+}
+
+export function readRegularFile(path: string, maxBytes: number): RegularFileRead {
+  const opened = openRegularFile(path);
+  if (!opened.ok) return { ok: false, reason: opened.reason, ...(opened.code !== undefined ? { code: opened.code } : {}) };
+  const fd = opened.fd;
+  try {
+    if (opened.size > maxBytes) return { ok: false, reason: 'too-large', size: opened.size };
     // One byte more than the size: a file that grows while we read is still cut at the limit.
-    const bytes = Buffer.allocUnsafe(Math.min(st.size, maxBytes) + 1);
+    const bytes = Buffer.allocUnsafe(Math.min(opened.size, maxBytes) + 1);
     let got = 0;
     for (;;) {
       const n = readSync(fd, bytes, got, bytes.length - got, null);
@@ -40,16 +123,18 @@ export function readRegularFile(path: string, maxBytes: number): RegularFileRead
 }
 
 /** One sentence for a failed read, naming the file (for diagnostics and errors). */
-export function describeFailedRead(path: string, r: Extract<RegularFileRead, { ok: false }>, maxBytes: number): string {
+export function describeFailedRead(path: string, r: Extract<RegularFileRead | RegularFileOpen, { ok: false }>, maxBytes: number): string {
   switch (r.reason) {
     case 'missing':
       return `${path} does not exist`;
     case 'not-regular':
-      return `${path} is not a regular file (a FIFO, device or folder is never read)`;
+      return 'blockDevices' in r
+        ? `${path} is neither a regular file nor a block device (a FIFO, character device, socket or folder is never read)`
+        : `${path} is not a regular file (a FIFO, device or folder is never read)`;
     case 'too-large':
       return `${path} is larger than the ${formatBytes(maxBytes)} such a file may be`;
     case 'unreadable':
-      return `${path} cannot be read`;
+      return `${path} cannot be read${r.code ? ` (${r.code})` : ''}`;
   }
 }
 

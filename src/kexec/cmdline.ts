@@ -4,6 +4,10 @@
 // Words are split as the kernel splits them (whitespace, with double quotes keeping a value
 // together: `acpi_osi="!Windows 2012"`). Everything after a lone `--` goes to init, so the
 // two parts are joined separately: kernel words first, then ` -- ` and init's words.
+//
+// A kernel keeps at most COMMAND_LINE_SIZE - 1 bytes of it (src/machine/arch.ts has the size
+// per architecture) and drops the rest, so a longer line is refused here, before loading.
+import { type Architecture, commandLineSizeOf } from '../machine/arch';
 
 /** Splits a command line into words, keeping quoted spans whole (quotes stay in the word). */
 export function splitCmdline(line: string): string[] {
@@ -72,4 +76,16 @@ export function composeCmdline(req: CmdlineRequest): string {
   const kernel = pieces.flatMap((p) => p.kernel);
   const initParts = pieces.filter((p) => p.init !== undefined);
   return join({ kernel, init: initParts.length > 0 ? initParts.flatMap((p) => p.init!) : undefined });
+}
+
+/**
+ * Why `cmdline` is too long for a kernel of `arch`, as one sentence, or undefined when it
+ * fits: the new kernel copies it into a COMMAND_LINE_SIZE buffer ending in a NUL and drops
+ * the rest, so where the loader does not refuse it first, it would boot with part of it.
+ */
+export function cmdlineLengthProblem(cmdline: string, arch: Architecture): string | undefined {
+  const size = commandLineSizeOf(arch);
+  const bytes = Buffer.byteLength(cmdline, 'utf8');
+  if (bytes < size) return undefined;
+  return `The command line is ${bytes} bytes, longer than the ${size - 1} bytes the kernel keeps on ${arch} (its COMMAND_LINE_SIZE is ${size}, with the terminating NUL), so the kernel would refuse or cut it; shorten it.`;
 }

@@ -3,7 +3,9 @@
 //
 // Errnos come from the system-call layer (SysError: code, errno, syscall), from node's fs
 // (ErrnoException: code, path) or from kexec-tools' stderr, which prints strerror() text
-// ("kexec_load failed: Device or resource busy"): that text is mapped back to the code.
+// ("kexec_load failed: Device or resource busy"): that text is mapped back to the code. A
+// file that is no regular file (fs/regular-file.ts FileReadError) has its own sentence.
+import { FileReadError } from '../fs/regular-file';
 
 /** A boot failure already put into one sentence. */
 export class BootError extends Error {
@@ -140,6 +142,8 @@ export function sentenceFor(code: string | undefined, ctx: FailureContext = {}):
  */
 export function explainBootFailure(err: unknown, context: FailureContext = {}): string {
   if (err instanceof BootError) return err.sentence;
+  // A FIFO, device, folder or oversized file: the reader's own sentence; missing or unreadable: by errno.
+  if (err instanceof FileReadError && (err.code === 'EINVAL' || err.code === 'EFBIG')) return `${err.message}.`;
   let code = codeOf(err);
   if (!code && context.output) code = errnoFromText(context.output);
   const path = err && typeof err === 'object' && 'path' in err && typeof (err as { path: unknown }).path === 'string' ? (err as { path: string }).path : undefined;

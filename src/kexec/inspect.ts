@@ -8,10 +8,10 @@
 // format's documentation; whole-file gzip/xz/zstd/lz4/bzip2 (Image.gz…) is compression.ts.
 // This module reads the files, looks through decompression for the image inside and the
 // "Linux version" banner, and judges whether this machine can kexec what it found.
-import { closeSync, fstatSync, openSync, readSync, readFileSync, statSync } from 'node:fs';
-import { createReadStream } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { be32, cString, le32 } from '../fs/bytes';
+import { FileReadError, openRegularFileOrThrow, readRegularFileOrThrow, regularFileStream } from '../fs/regular-file';
 import { type Architecture, runningArch } from '../machine/arch';
 import { BootError, explainBootFailure } from './errors';
 import { cannotDecompress, decompressedStream, detectCompression, zbootCompression } from './image/compression';
@@ -73,10 +73,10 @@ const MAX_BANNER = 512;
 
 class FormatError extends Error {}
 
+/** Bytes of a regular file (never a FIFO or device: see fs/regular-file.ts) from `position`. */
 function readHead(path: string, length: number, position = 0): { head: Buffer; size: number } {
-  const fd = openSync(path, 'r');
+  const { fd, size } = openRegularFileOrThrow(path);
   try {
-    const size = fstatSync(fd).size;
     const head = Buffer.alloc(Math.max(0, Math.min(length, size - position)));
     let got = 0;
     // Bounded: each read either advances or ends the loop.
@@ -154,7 +154,7 @@ function bzImageVersion(head: Buffer, readAt: (offset: number) => Buffer): strin
 }
 
 function fileChunks(path: string, start = 0): AsyncIterable<Buffer> & { destroy(): void } {
-  return createReadStream(path, { start, highWaterMark: 1 << 20 });
+  return regularFileStream(path, { start });
 }
 
 /** Collects the first `n` bytes of a stream while passing every chunk on. */
@@ -207,6 +207,7 @@ export function kexecVerdict(h: KernelHeader, host: Architecture): Verdict {
 
 function wrapError(path: string, err: unknown): BootError {
   if (err instanceof BootError) return err;
+  if (err instanceof FileReadError) return new BootError(explainBootFailure(err, { stage: 'read', file: path }), err.code);
   if (err instanceof FormatError) return new BootError(`${path}: ${err.message}.`, 'ENOEXEC');
   if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string' && (err as { code: string }).code.startsWith('E')) {
     return new BootError(explainBootFailure(err, { stage: 'read', file: path }), (err as { code: string }).code);
@@ -352,9 +353,7 @@ const MAX_DTB_FILE = 4 * MAX_FDT_SIZE;
 /** Reads a DTB file whole, with its size bounded. Throws BootError naming the file. */
 export function readDeviceTreeFile(path: string): Uint8Array {
   try {
-    const size = statSync(path).size;
-    if (size > MAX_DTB_FILE) throw new FdtError(`${path} is ${size} bytes, far larger than a device tree`);
-    return readFileSync(path);
+    return readRegularFileOrThrow(path, MAX_DTB_FILE);
   } catch (err) {
     if (err instanceof FdtError) throw new BootError(`${err.message}.`, 'EINVAL');
     throw wrapError(path, err);

@@ -5,11 +5,15 @@
 // back with `next_entry=` (empty), in place and at its own size, as save_env does (GRUB
 // cannot grow a file; grub-editenv keeps the 1024 bytes), after the kernel is loaded and
 // before the hand-over, so that a failed load leaves the one-shot for the next reboot.
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BootEntry } from '../entries/model';
+import { FileReadError, readRegularFile, readRegularFileOrThrow } from '../fs/regular-file';
 import { GRUBENV_SIGNATURE, parseGrubenv } from '../entries/grub/grubenv';
 import { BootError } from './errors';
+
+/** grub-editenv writes 1024 bytes; a larger grubenv is not one GRUB wrote, and is not read. */
+const MAX_GRUBENV = 64 * 1024;
 
 /** The grubenv beside the grub.cfg an entry was read from ($prefix/grubenv), as a host path. */
 export function grubenvFor(entry: BootEntry, partitionRoot: string): string {
@@ -18,13 +22,10 @@ export function grubenvFor(entry: BootEntry, partitionRoot: string): string {
 
 /** next_entry of a grubenv file, when it is set (non-empty). */
 export function pendingNextEntry(path: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'latin1');
-  } catch {
-    return undefined;
-  }
-  const env = parseGrubenv(text);
+  // Only a regular file (a FIFO would block, a link to /dev/zero never end): fs/regular-file.ts.
+  const read = readRegularFile(path, MAX_GRUBENV);
+  if (!read.ok) return undefined;
+  const env = parseGrubenv(read.bytes.toString('latin1'));
   const v = env.ok ? env.vars.get('next_entry') : undefined;
   return v ? v : undefined;
 }
@@ -54,7 +55,12 @@ export function withoutNextEntry(text: string): string {
 
 /** Clears next_entry in `path` in place (and syncs it), as GRUB's save_env next_entry does. */
 export function clearNextEntry(path: string): void {
-  const text = readFileSync(path, 'latin1');
+  let text: string;
+  try {
+    text = readRegularFileOrThrow(path, MAX_GRUBENV).toString('latin1');
+  } catch (err) {
+    throw err instanceof FileReadError ? new BootError(`${err.message}, so next_entry was left as it is.`, err.code) : err;
+  }
   const next = withoutNextEntry(text);
   if (next === text) return;
   if (next.length !== text.length) throw new BootError(`${path} could not be rewritten at its own size, so next_entry was left as it is.`);

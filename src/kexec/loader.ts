@@ -10,8 +10,9 @@
 //   device tree become temporary files under /run or /tmp (tmpfs in the initramfs), removed
 //   once loaded: `kexec -l` copies everything into kernel memory.
 import { spawn } from 'node:child_process';
-import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { openRegularFileOrThrow, regularFileStream } from '../fs/regular-file';
 import { decompressedStream } from './image/compression';
 import { BootError, errnoFromText, explainBootFailure, type FailureContext } from './errors';
 import { MAX_KERNEL_SIZE } from './inspect';
@@ -68,7 +69,7 @@ async function copyInto(fd: number, chunks: AsyncIterable<Buffer>, limit: number
 async function concatenateInitrds(fd: number, paths: readonly string[]): Promise<number> {
   let total = 0;
   for (const p of paths) {
-    const n = await copyInto(fd, createReadStream(p, { highWaterMark: 1 << 20 }), Number.MAX_SAFE_INTEGER);
+    const n = await copyInto(fd, regularFileStream(p), Number.MAX_SAFE_INTEGER);
     const pad = paddedSize(n) - n;
     if (pad) writeAll(fd, new Uint8Array(pad));
     total += n + pad;
@@ -80,7 +81,7 @@ async function concatenateInitrds(fd: number, paths: readonly string[]): Promise
 async function writeKernel(fd: number, plan: BootPlan): Promise<void> {
   const u = plan.kernel.unpack;
   if (!u) {
-    await copyInto(fd, createReadStream(plan.kernel.path, { highWaterMark: 1 << 20 }), Number.MAX_SAFE_INTEGER);
+    await copyInto(fd, regularFileStream(plan.kernel.path), Number.MAX_SAFE_INTEGER);
     return;
   }
   try {
@@ -112,12 +113,12 @@ export class FileLoadLoader implements KexecLoader {
         kernelFd = open(this.sys.memfdCreate('kexec-menu-kernel'));
         await writeKernel(kernelFd, plan);
       } else {
-        kernelFd = open(openSync(plan.kernel.path, 'r'));
+        kernelFd = open(openRegularFileOrThrow(plan.kernel.path).fd);
       }
       let initrdFd = -1;
       let flags = this.crashFlag;
       if (plan.initrds.length === 0) flags |= this.sys.KEXEC_FILE_NO_INITRAMFS;
-      else if (plan.initrds.length === 1) initrdFd = open(openSync(plan.initrds[0]!.path, 'r'));
+      else if (plan.initrds.length === 1) initrdFd = open(openRegularFileOrThrow(plan.initrds[0]!.path).fd);
       else {
         initrdFd = open(this.sys.memfdCreate('kexec-menu-initrd'));
         await concatenateInitrds(initrdFd, plan.initrds.map((f) => f.path));

@@ -3,8 +3,9 @@
 // kernel) or cannot pass the entry's own device tree. No kexec-tools: the kernel, initrd and
 // device tree are read into memory here, placed (arm64.ts, arm32.ts) and handed over in one
 // system call, whose errno becomes the one sentence (errors.ts).
-import { readFileSync } from 'node:fs';
+import { constants as bufferLimits } from 'node:buffer';
 import { basename } from 'node:path';
+import { readRegularFileOrThrow } from '../fs/regular-file';
 import { decompressFile } from './image/compression';
 import { BootError, explainBootFailure } from './errors';
 import { LayoutError } from './native/layout-error';
@@ -51,7 +52,7 @@ export function memoryMap(iomem: string, running?: Uint8Array, source = '/sys/fi
 
 async function kernelBytes(plan: BootPlan): Promise<Uint8Array> {
   const u = plan.kernel.unpack;
-  if (!u) return readFileSync(plan.kernel.path);
+  if (!u) return readRegularFileOrThrow(plan.kernel.path, MAX_KERNEL_SIZE);
   try {
     return await decompressFile(plan.kernel.path, u.method, MAX_KERNEL_SIZE, u.start, u.end);
   } catch (err) {
@@ -63,11 +64,13 @@ async function kernelBytes(plan: BootPlan): Promise<Uint8Array> {
 /** The initrds as one buffer, each padded with zeros to 4 bytes (cpio headers are 4-aligned). */
 function initrdBytes(plan: BootPlan): Uint8Array | undefined {
   if (plan.initrds.length === 0) return undefined;
-  if (plan.initrds.length === 1) return readFileSync(plan.initrds[0]!.path);
+  // Only a regular file, never a FIFO or device; as large as a buffer may be.
+  const read = (path: string) => readRegularFileOrThrow(path, bufferLimits.MAX_LENGTH - 1);
+  if (plan.initrds.length === 1) return read(plan.initrds[0]!.path);
   const out = new Uint8Array(plan.initrds.reduce((n, f) => n + paddedSize(f.size), 0));
   let off = 0;
   for (const f of plan.initrds) {
-    const b = readFileSync(f.path);
+    const b = read(f.path);
     out.set(b, off);
     off += paddedSize(b.length);
   }

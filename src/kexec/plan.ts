@@ -17,13 +17,14 @@
 // - When kexec_file_load turns out to be missing (ENOSYS), the native loader (arm) or
 //   kexec-tools (elsewhere, when present) is the fallback.
 import { basename } from 'node:path';
-import { statSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { describeFailedRead, openRegularFile } from '../fs/regular-file';
 import type { BootEntry, ResolvedFiles } from '../entries/model';
-import { composeCmdline } from './cmdline';
+import { cmdlineLengthProblem, composeCmdline } from './cmdline';
 import { cannotDecompress, type Compression } from './image/compression';
 import { checkDeviceTree, fixupDeviceTree } from './dt-fixup';
 import { chooseDeviceTree } from './dtb-match';
-import { BootError, explainBootFailure, sentenceFor } from './errors';
+import { BootError, sentenceFor } from './errors';
 import type { Architecture } from '../machine/arch';
 import { type KernelHeader, type KernelImageInfo, inspectKernelImage, readDeviceTreeFile } from './inspect';
 import { cpuParkingWarning } from './psci';
@@ -131,16 +132,17 @@ export function paddedSize(n: number): number {
   return (n + 3) & ~3;
 }
 
+/** The file's size, from a descriptor opened without blocking and checked to be a regular file (fs/regular-file.ts). */
 function statFile(path: string, what: string): PlannedFile {
-  try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new BootError(`The ${what} ${path} is not a file.`, 'EISDIR');
-    return { path, size: st.size };
-  } catch (err) {
-    if (err instanceof BootError) throw err;
-    const code = (err as { code?: string }).code;
-    throw new BootError(code ? sentenceFor(code, { stage: 'read', file: `The ${what} ${path}` }) : explainBootFailure(err, { stage: 'read', file: path }), code);
+  const opened = openRegularFile(path);
+  if (opened.ok) {
+    closeSync(opened.fd);
+    return { path, size: opened.size };
   }
+  const subject = `The ${what} ${path}`;
+  if (opened.reason === 'not-regular') throw new BootError(`${describeFailedRead(subject, opened, 0)}.`, 'EINVAL');
+  const code = opened.reason === 'missing' ? 'ENOENT' : (opened.code ?? 'EIO');
+  throw new BootError(sentenceFor(code, { stage: 'read', file: subject }), code);
 }
 
 /** Whether kexec_file_load on `arch` takes an image of this format, and if not, why. */
@@ -217,6 +219,8 @@ export async function planBoot(req: BootRequest, system: RunningSystem): Promise
   if (inner.unpack) notes.push(`The kernel is ${inner.unpack.method}-compressed as a whole (${info.description}); kexec-menu decompresses it before loading, since the running kernel does not take it so.`);
 
   const cmdline = composeCmdline({ own: req.cmdline, ...(req.append ? { append: req.append } : {}), reuse: req.reuseCmdline, running: system.procCmdline });
+  const tooLong = cmdlineLengthProblem(cmdline, info.architecture ?? system.arch);
+  if (tooLong) throw new BootError(tooLong, 'E2BIG');
   if (req.reuseCmdline) notes.push('The running kernel\'s command line is reused (without BOOT_IMAGE= and initrd=), followed by the entry\'s.');
 
   // Device tree: the entry's own (a file, or one picked from a folder), fixed up.

@@ -1,6 +1,7 @@
 // The machine's architecture, in one place: the kernel's name for it (what image headers and
 // `uname -m` mean), node's name for it (process.arch), the UEFI name the Boot Loader Spec
-// uses (`architecture x64`), and the platform GRUB would run as there (`grub_cpu`).
+// uses (`architecture x64`), the platform GRUB would run as there (`grub_cpu`), and the
+// longest command line its kernels take (`COMMAND_LINE_SIZE`).
 
 /** Architectures in the kernel's naming. */
 export type Architecture =
@@ -73,4 +74,22 @@ export function efiArchOf(arch: Architecture): EfiArch {
 export function grubPlatformOf(efi: EfiArch): { readonly platform: string; readonly cpu: string } {
   for (const facts of Object.values(FACTS)) if (facts.efi === efi) return facts.grub;
   return { platform: 'efi', cpu: efi };
+}
+
+/**
+ * The kernel's COMMAND_LINE_SIZE (arch/<arch>/include/uapi/asm/setup.h, or asm/setup.h on
+ * x86): the buffer the kernel copies its command line into, with the terminating NUL, so the
+ * longest line it keeps is one byte less. Mainline's values in 2025: riscv raised 512 to
+ * 1024 (61fc1ee8be26), powerpc 512 to 2048 (a5980d064fe2), loongarch the generic 512 to 4096
+ * (its own uapi setup.h, 2025); s390 takes CONFIG_COMMAND_LINE_SIZE, 4096 by default.
+ */
+const COMMAND_LINE_SIZE: Readonly<Record<Architecture, number>> = {
+  x86_64: 2048, x86: 2048, arm64: 2048, powerpc64: 2048, powerpc: 2048,
+  arm: 1024, riscv64: 1024, riscv32: 1024,
+  loongarch64: 4096, s390x: 4096, s390: 4096, mips: 4096,
+};
+
+/** The kernel's COMMAND_LINE_SIZE on `arch`, in bytes with the terminating NUL. */
+export function commandLineSizeOf(arch: Architecture): number {
+  return COMMAND_LINE_SIZE[arch];
 }

@@ -1,6 +1,8 @@
 // Text for the terminal: the few non-ASCII characters the menu prints get ASCII stand-ins on
 // a terminal without UTF-8 (a serial console in the initramfs has no locale at all), and text
-// read from disks is stripped of control characters.
+// read from disks is stripped of control characters. printable() is the program's one
+// filter of control characters: the menu draws through it, and every command's text output
+// (src/cli/output.ts) is written through it.
 
 /** Whether the locale says UTF-8: LC_ALL, else LC_CTYPE, else LANG (POSIX precedence). */
 export function localeIsUtf8(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -52,11 +54,19 @@ export function asciiOnly(text: string): string {
   return out;
 }
 
+/** C0 controls, DEL and C1 controls (U+0080–U+009F: U+009B is CSI on a terminal that takes 8-bit controls). */
+const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
+/** The same but for line feed and tab, which lay out a command's text output. */
+const CONTROLS_BUT_LAYOUT = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
 /**
  * Text read from a disk (titles, paths, command lines) made safe to draw: control characters
- * would move the cursor or start an escape sequence on the terminal.
+ * would move the cursor or start an escape sequence on the terminal (ESC ] 0 ; … BEL sets the
+ * window title, ESC [ 2 J clears the screen), so each becomes '?'. With `layout`, a whole
+ * text output keeps its line feeds and tabs (carriage returns are replaced: one could
+ * overwrite a line with another).
  */
-export function printable(text: string, ascii: boolean): string {
-  const safe = text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
+export function printable(text: string, ascii: boolean, layout = false): string {
+  const safe = text.replace(layout ? CONTROLS_BUT_LAYOUT : CONTROLS, '?');
   return ascii ? asciiOnly(safe) : safe;
 }

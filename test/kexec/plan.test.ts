@@ -8,9 +8,9 @@ import { gzipSync } from 'node:zlib';
 import { BootError } from '../../src/kexec/errors';
 import { parseFdt, findNode, getProp } from '../../src/kexec/dt/fdt';
 import { type BootRequest, planBoot } from '../../src/kexec/plan';
-import { urandom } from '../../src/sys/random';
 import type { RunningSystem } from '../../src/kexec/system';
 import { debianKernel, qemuDtb, type DebianKernel } from './debian';
+import { PC } from './fake-system';
 
 let dir: string;
 before(() => {
@@ -35,17 +35,6 @@ function file(name: string, bytes: Uint8Array | string): string {
   writeFileSync(p, bytes);
   return p;
 }
-
-const PC: RunningSystem = {
-  arch: 'x86_64',
-  procCmdline: 'BOOT_IMAGE=/boot/vmlinuz-6.1.0-13-amd64 root=UUID=2f4a3c1e ro quiet',
-  runningFdt: () => undefined,
-  runningFdtSource: '/sys/firmware/fdt',
-  kexecProgram: '/usr/sbin/kexec',
-  random: urandom,
-  isRoot: true,
-  tmpDir: '/tmp',
-};
 
 function request(kernel: string, over: Partial<BootRequest> = {}): BootRequest {
   return { label: 'test:entry', kernel, initrds: [], overlays: [], cmdline: '', reuseCmdline: false, ...over };
@@ -180,5 +169,5 @@ test('32-bit ARM has no kexec_file_load: the native kexec_load takes the zImage;
     assert.equal((await planBoot(request(armhf.image), { ...arm32, kexecProgram: undefined })).method, 'kexec_load');
   }
   await rejectsWith(planBoot(request(k.x86.image, { initrds: [join(dir, 'gone.img')] }), PC), new RegExp(`^The initrd ${join(dir, 'gone.img')} is missing \\(ENOENT\\)\\.$`), 'ENOENT');
-  await rejectsWith(planBoot(request(dir), PC), /is not a file/);
+  await rejectsWith(planBoot(request(dir), PC), /is not a regular file/);
 });

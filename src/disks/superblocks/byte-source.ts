@@ -1,7 +1,8 @@
 // Bounded reads from a file or block device for superblock probing. Every probe reads
 // through a ByteSource: a read past the end, an I/O error or a read beyond the budget gives
 // undefined (the probe then says "not this file system"), never an exception or a hang.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openRegularFileOrThrow } from '../../fs/regular-file';
 
 export interface ByteSource {
   /** `length` bytes at `offset`, or undefined when they cannot all be read. */
@@ -78,12 +79,15 @@ export function fdSource(fd: number, size?: number, budget = READ_BUDGET): ByteS
   };
 }
 
-/** Opens `path` read-only and hands a ByteSource to `fn`; the descriptor is closed after. */
+/**
+ * Opens `path` read-only and hands a ByteSource to `fn`; the descriptor is closed after. Only
+ * a regular file or a block device, checked on the descriptor opened without blocking (a FIFO
+ * would block, /dev/zero read zeros for ever): anything else throws FileReadError.
+ */
 export function withFileSource<T>(path: string, fn: (src: ByteSource) => T, size?: number): T {
-  const fd = openSync(path, 'r');
+  const { fd, size: fileSize, blockDevice } = openRegularFileOrThrow(path, { blockDevices: true });
   try {
-    const st = fstatSync(fd);
-    return fn(fdSource(fd, size ?? (st.isFile() ? st.size : undefined)));
+    return fn(fdSource(fd, size ?? (blockDevice ? undefined : fileSize)));
   } finally {
     closeSync(fd);
   }

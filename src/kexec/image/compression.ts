@@ -1,7 +1,7 @@
 // Whole-file compression as kernels and initrds come: which method a file starts with, and
 // whether this Node can decompress it. node:zlib has gzip everywhere and zstd only from
 // Node 22.15 / 23.8; xz, lz4, bzip2, lzma and lzo have no decoder without a dependency.
-import { createReadStream } from 'node:fs';
+import { regularFileStream } from '../../fs/regular-file';
 import { pipeline, type Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 
@@ -80,7 +80,7 @@ function decoder(method: Compression): Transform {
  * nothing open.
  */
 export function decompressedStream(path: string, method: Compression, start = 0, end?: number): AsyncIterable<Buffer> & { destroy(): void } {
-  const src = createReadStream(path, { start, ...(end !== undefined ? { end: end - 1 } : {}), highWaterMark: 1 << 20 });
+  const src = regularFileStream(path, { start, ...(end !== undefined ? { end: end - 1 } : {}) });
   const dec = decoder(method);
   pipeline(src, dec, () => {
     /* errors surface through the iteration of `dec` */
