@@ -92,6 +92,12 @@ export interface MounterOptions {
   readonly pid?: number;
   /** How long to wait for another menu that is mounting the same device. Default 3 s. */
   readonly waitForOtherMs?: number;
+  /**
+   * The settings' `state.label`: a file system with this label is the menu's own state store
+   * (state-store.ts mounts it, read-write, only to read and write the last choice), never
+   * mounted here nor scanned for entries.
+   */
+  readonly stateLabel?: string;
 }
 
 interface Owned {
@@ -116,6 +122,7 @@ function defaultSys(): MountSys {
   return (require('../sys') as typeof import('../sys')).system;
 }
 
+const STATE_STORE = "not mounted: it is the menu's own state store (settings: state.label), read and written only for the last choice";
 const OUTSIDE_IMAGE = 'not mounted: outside the kexec-menu image only file systems that are already mounted are read';
 
 export class Mounter {
@@ -125,6 +132,7 @@ export class Mounter {
   private readonly mountinfo: () => readonly MountEntry[];
   private readonly pid: number;
   private readonly waitForOtherMs: number;
+  private readonly stateLabel: string | undefined;
   /** In mount order. */
   private readonly owned: Owned[] = [];
 
@@ -132,6 +140,7 @@ export class Mounter {
     this.baseDir = options.baseDir ?? DEFAULT_BASE_DIR;
     this.pid = options.pid ?? process.pid;
     this.waitForOtherMs = options.waitForOtherMs ?? 3000;
+    this.stateLabel = options.stateLabel;
     this.sysValue = options.sys;
     this.allow = options.allow ?? ((_) => (this.sys.insideImage() ? undefined : OUTSIDE_IMAGE));
     this.mountinfo = options.mountinfo ?? (() => readMountinfo());
@@ -160,6 +169,7 @@ export class Mounter {
   }
 
   async mount(device: BlockDevice, id: FilesystemIdentity): Promise<MountOutcome> {
+    if (this.stateLabel !== undefined && id.label === this.stateLabel) return { state: 'not-mounted', reason: STATE_STORE };
     const existing = this.existingMount(device);
     if (existing) {
       // Under our folder: another running menu's (read there), or a leftover of a menu that

@@ -4,7 +4,7 @@
 // the end. efivarfs keeps variables it does not know as immutable files: changing or removing
 // one needs `chattr -i` first (FS_IOC_SETFLAGS, through src/sys: the `unprotect` hook), and a
 // value is written in one write(2) of attributes + data, as the kernel expects.
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 
 export const EFIVARFS = '/sys/firmware/efi/efivars';
@@ -85,7 +85,16 @@ export function efiStrings(dir: string = EFIVARFS, unprotect: (path: string) => 
   };
 }
 
-/** Whether this machine exposes EFI variables (booted through UEFI, efivarfs mounted). */
+/**
+ * Whether this machine exposes EFI variables (booted through UEFI, efivarfs mounted). sysfs
+ * makes the folder on every UEFI boot, empty until efivarfs is mounted there (the image's
+ * sysinit does): firmware always has some variables (Boot####, ConOut...), so an empty
+ * folder means no efivarfs.
+ */
 export function hasEfiVariables(dir: string = EFIVARFS): boolean {
-  return existsSync(dir);
+  try {
+    return readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
 }

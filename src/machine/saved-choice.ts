@@ -1,12 +1,15 @@
 // Where `default: @saved` keeps the last choice: the machine's EFI variables, in systemd-boot's
-// convention (efivars.ts), and nowhere else — never on a disk the menu reads. Without EFI
-// variables there is no store, and @saved falls back to the automatic default with a note.
+// convention (efivars.ts) — never on a disk the menu reads for entries. Without EFI variables,
+// only the state partition the settings name (src/disks/state-store.ts, the same ChoiceStore);
+// with neither, @saved falls back to the automatic default with a note.
 import { type EfiStrings, EFIVARFS, SAVED_VARIABLES, type SavedVariable, efiStrings, hasEfiVariables } from './efivars';
 
 /** What the store holds, and where it is (for messages); entries/scan/saved.ts picks the entry. */
 export interface SavedChoice {
   readonly values: Partial<Record<SavedVariable, string>>;
   readonly where: string;
+  /** Why the store could not be read (a state partition not present, say), for the menu's log. */
+  readonly notes?: readonly string[];
 }
 
 export interface ChoiceStore {

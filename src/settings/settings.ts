@@ -30,6 +30,12 @@ export interface NetworkSettings {
   readonly timeout: number;
 }
 
+/** `state:` (docs/menus.md): where `default: @saved` keeps the last choice on a machine without EFI variables. */
+export interface StateSettings {
+  /** The file system label of the menu's own state partition: the one partition it mounts read-write. */
+  readonly label: string;
+}
+
 export interface Settings {
   /** Seconds before the default boots; 0 boots at once, -1 waits forever. */
   readonly timeout: number;
@@ -65,6 +71,8 @@ export interface Settings {
   readonly handoff: 'direct' | 'init';
   readonly console: ConsoleSettings;
   readonly network: NetworkSettings;
+  /** The menu's own state partition; undefined: none (the last choice only in EFI variables). */
+  readonly state?: StateSettings;
   /** The settings file these came from, for messages; undefined: built-in defaults. */
   readonly file?: string;
   /** Where `default` was set when not in `file` (the kernel command line), for messages. */

@@ -82,7 +82,7 @@ test('mistakes name file, line and key', () => {
   assert.equal(errorOf('roots:\n  - { name: x }\n'), `${FILE}:2: a root in 'roots' has no 'path'`);
   assert.equal(errorOf('console: { ascii: true, colour: false }\n'), `${FILE}:1: in 'console': key 'colour' is not known (known keys: ascii)`);
   assert.equal(errorOf('password: 1234\n'), `${FILE}:1: key 'password' must be text, not number 1234 (quote it)`);
-  assert.equal(errorOf('- timeout\n'), `${FILE}:1: settings must be a mapping of keys (timeout, default, formats, roots, menus, editor, shell, password, trusted, dry-run, handoff, console, network), not a list`);
+  assert.equal(errorOf('- timeout\n'), `${FILE}:1: settings must be a mapping of keys (timeout, default, formats, roots, menus, editor, shell, password, trusted, dry-run, handoff, console, network, state), not a list`);
   assert.equal(errorOf('trusted: { uuid: x }\n'), `${FILE}:1: key 'trusted' must be a list, not a mapping`);
   assert.equal(errorOf('trusted:\n  - { uuid: x, label: y }\n'), `${FILE}:2: each of 'trusted' must be a mapping with one of uuid, partuuid, label, not a mapping`);
   assert.equal(errorOf('trusted:\n  - { partlabel: x }\n'), `${FILE}:2: in 'trusted': key 'partlabel' is not known (known keys: uuid, partuuid, label)`);

@@ -51,6 +51,29 @@ export interface VmOptions {
    * `bootfile` in the BOOTP header; the host's 127.0.0.1 is 10.0.2.2), one virtio-net card with `mac`.
    */
   readonly net?: { readonly tftp: string; readonly bootfile: string; readonly mac: string };
+  /**
+   * amd64: boot through UEFI firmware (Debian's OVMF, the pflash pair) instead of SeaBIOS, with
+   * `vars` as the writable variable store: a copy of OVMF_VARS (ovmfVars()) that keeps the
+   * EFI variables from one run to the next. QEMU still hands the kernel over (-kernel), and
+   * OVMF starts it through its EFI stub.
+   */
+  readonly uefi?: { readonly vars: string };
+}
+
+/** Debian's ovmf package: the firmware code (read-only) and the empty variable store it pairs with. */
+export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
+export const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
+
+/** Why a UEFI boot cannot run here, or false. */
+export function uefiUnavailable(): string | false {
+  return existsSync(OVMF_CODE) && existsSync(OVMF_VARS) ? false : `no ${OVMF_CODE} (Debian's ovmf package, .ci/apt-packages)`;
+}
+
+/** A fresh variable store for VmOptions.uefi, in `dir`. */
+export function ovmfVars(dir: string): string {
+  const file = join(dir, 'OVMF_VARS.fd');
+  copyFileSync(OVMF_VARS, file);
+  return file;
 }
 
 /** A serial port other than the console: what it shows, and typing on it. */
@@ -176,6 +199,10 @@ export class Vm {
       initramfs = combined;
     }
     const secondPath = join(this.dir, 'ttyS1.sock');
+    if (opts.uefi) {
+      if (arch !== 'amd64') throw new Error('uefi is for amd64 (OVMF)');
+      args.push('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,unit=1,file=${opts.uefi.vars}`);
+    }
     if (opts.secondSerial) {
       if (arch !== 'amd64') throw new Error('secondSerial is for amd64 (ttyS1)');
       args.push('-chardev', `socket,id=second,path=${secondPath},server=on,wait=off`, '-serial', 'chardev:second');

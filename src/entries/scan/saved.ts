@@ -12,7 +12,6 @@ import type { SavedChoice } from '../../machine/saved-choice';
 
 export const SAVED = '@saved';
 
-
 export type { SavedChoice } from '../../machine/saved-choice';
 
 /** Whether the saved `value` names entry `e`. */
@@ -34,7 +33,7 @@ export interface SavedPick {
  * naming no entry (a disk that is not plugged in).
  */
 export function pickSaved(entries: readonly BootEntry[], saved: SavedChoice): SavedPick {
-  const notes: string[] = [];
+  const notes: string[] = [...(saved.notes ?? [])];
   for (const name of SAVED_VARIABLES) {
     const value = saved.values[name];
     if (value === undefined || value === '') continue;
@@ -44,5 +43,6 @@ export function pickSaved(entries: readonly BootEntry[], saved: SavedChoice): Sa
     else if (entry.needsPassword !== undefined) notes.push(`${name} in ${saved.where} names '${entry.title}', which boots only with the password`);
     else return { entry, notes: [...notes, `${name} in ${saved.where} names '${entry.title}'`] };
   }
+  if (notes.length === 0) notes.push(`nothing is remembered in ${saved.where} yet`);
   return { notes };
 }
