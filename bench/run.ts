@@ -6,17 +6,17 @@
 //   npm run bench -- --smoke      1 run each, smaller rounds, writes cache/bench/ (for CI: does it still run?)
 //   npm run bench -- --runs 9     more runs
 //   npm run bench -- --vm         also boot the image in QEMU (bench/vm-boot.ts; minutes)
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CHANGES } from './changes';
+import { CHANGES, PROFILE } from './changes';
 import { scalingSvg } from './chart';
 import { measureMemory } from './memory';
 import { renderReport } from './report';
 import { measureScaling } from './scale';
 import { type ImageSizes, bundleSizes, imageSizes } from './sizes';
 import { buildSnapshots } from './snapshot';
+import { type VmBootResult, measureVmBoot } from './vm-boot';
 import { type Program, bundleFloor, codeCacheProgram, envWords, findNodes, measureStartup } from './startup';
 
 const top = resolve(__dirname, '../..');
@@ -80,10 +80,10 @@ async function main(): Promise<void> {
   ];
   const memory = await measureMemory({ nodes, programs: memoryPrograms, entries: 1000, runs: o.runs, say });
 
-  let vmBoot: string | undefined;
+  let vmBoot: VmBootResult | undefined;
   if (o.vm) {
-    say('VM boot: bench/vm-boot.ts');
-    vmBoot = execFileSync(process.execPath, [join(top, 'build/bench/vm-boot.js'), String(o.runs)], { cwd: top, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    say('VM boot: bench/vm-boot.ts (the shell, then the menu with each initramfs compression, per run)');
+    vmBoot = await measureVmBoot(o.runs, 'amd64', (l) => say(`  ${l}`));
   }
 
   const svgName = 'performance-scaling.svg';
@@ -102,6 +102,7 @@ async function main(): Promise<void> {
       images,
       ...(vmBoot ? { vmBoot } : {}),
       svgName,
+      profile: PROFILE,
     },
     CHANGES,
   );

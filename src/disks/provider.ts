@@ -1,6 +1,7 @@
 // The menu's view of the disks: discovery running in the background, reported as
 // "partitions now", "these were added/removed", log lines and a settled flag. Shaped for the
 // UI's PartitionProvider (src/ui/system-backend.ts), which src/cli/menu.ts wires.
+import { existsSync } from 'node:fs';
 import type { Diagnostic } from '../fs/diagnostic';
 import type { ReadablePartition } from '../fs/files';
 import { type DeviceState, DiskDiscovery, type DiscoveryOptions, stateDiagnostics } from './discovery';
@@ -30,9 +31,37 @@ function describe(p: ReadablePartition, s: DeviceState): string {
   return `${p.info.device ?? p.info.name} (${p.info.fstype}${label}) ${how} at ${p.root}`;
 }
 
-/** Starts discovery with hot-plug; the first scan runs in the background. */
-export function watchDisks(options: DiscoveryOptions = {}): DiskPartitionProvider {
+/**
+ * The image's sysinit loads kernel modules beside the menu (usr/libexec/kexec-menu/load-modules)
+ * and removes this file when it is done: until then disks may still be arriving.
+ */
+export const MODULES_LOADING = '/run/kexec-menu/modules-loading';
+/** How long the first scan waits for that at most. */
+const MODULES_WAIT_MS = 60_000;
+
+/** Resolves once `marker` is gone (polled: it is a file on /run's tmpfs), or after MODULES_WAIT_MS. */
+function modulesLoaded(marker: string, onWait: () => void): Promise<void> {
+  if (!existsSync(marker)) return Promise.resolve();
+  onWait();
+  const until = Date.now() + MODULES_WAIT_MS;
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (existsSync(marker) && Date.now() < until) return;
+      clearInterval(timer);
+      resolve();
+    }, 100);
+  });
+}
+
+/**
+ * Starts discovery with hot-plug; the first scan runs in the background. `modulesLoading`
+ * (default MODULES_LOADING): while that file exists, the kernel's drivers are still loading;
+ * the first scan is over only after they are and a scan has looked again.
+ */
+export function watchDisks(options: DiscoveryOptions & { readonly modulesLoading?: string } = {}): DiskPartitionProvider {
   const discovery = new DiskDiscovery(options);
+  /** Shown as a "scanning..." heading while the drivers load, so the menu never looks idle. */
+  let waitingForDrivers = false;
   const changeFns: ((a: readonly ReadablePartition[], r: readonly ReadablePartition[]) => void)[] = [];
   const settledFns: (() => void)[] = [];
   const logFns: ((line: string) => void)[] = [];
@@ -60,22 +89,35 @@ export function watchDisks(options: DiscoveryOptions = {}): DiskPartitionProvide
   discovery.on('scan-started', flush);
   discovery.on('device-probed', flush);
   discovery.on('scan-finished', flush);
-  discovery.start().then(
-    () => {
-      settled = true;
-      settledFns.splice(0).forEach((f) => f());
-    },
-    (err: unknown) => {
-      log(`disk discovery stopped: ${err instanceof Error ? err.message : String(err)}`);
-      settled = true;
-      settledFns.splice(0).forEach((f) => f());
-    },
-  );
+  discovery
+    .start()
+    .then(() =>
+      modulesLoaded(options.modulesLoading ?? MODULES_LOADING, () => {
+        waitingForDrivers = true;
+        flush();
+      }),
+    )
+    .then(async () => {
+      if (!waitingForDrivers) return;
+      waitingForDrivers = false;
+      await discovery.scan();
+    })
+    .then(
+      () => {
+        settled = true;
+        settledFns.splice(0).forEach((f) => f());
+      },
+      (err: unknown) => {
+        log(`disk discovery stopped: ${err instanceof Error ? err.message : String(err)}`);
+        settled = true;
+        settledFns.splice(0).forEach((f) => f());
+      },
+    );
 
   return {
     discovery,
     partitions: () => discovery.partitions(),
-    scanning: () => discovery.scanningDevices().map((d) => d.name),
+    scanning: () => [...(waitingForDrivers ? ['kernel drivers'] : []), ...discovery.scanningDevices().map((d) => d.name)],
     get diagnostics() {
       return stateDiagnostics(discovery.states());
     },

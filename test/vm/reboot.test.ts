@@ -16,6 +16,8 @@ test('reboot --default on an installed /boot: GRUB\'s next_entry boots through B
   const disk = installedBootDisk();
   const inittab = [
     '::sysinit:/usr/libexec/kexec-menu/sysinit',
+    // sysinit loads the modules in the background: the disk is there once they are.
+    '::sysinit:/usr/libexec/kexec-menu/load-modules wait',
     '::sysinit:/bin/mount -t ext4 -o rw /dev/vda /boot',
     '::once:/bin/sh /test/run',
     '::restart:/usr/bin/kexec-menu boot --exec-loaded',
