@@ -141,7 +141,8 @@ export interface BootEntry extends ParsedEntry {
   readonly resolution: Resolution;
   /**
    * With a password set: why this entry boots only with it (it uses files of another disk
-   * than its config's, which the settings do not trust: scan/trust.ts). It never boots by itself.
+   * than its config's, or comes from a boot server, which the settings do not trust:
+   * scan/trust.ts). It never boots by itself.
    */
   readonly needsPassword?: string;
 }

@@ -4,7 +4,10 @@
 // rename, into /run/kexec-menu/net. This watches that folder; each lease is looked up on its
 // boot server in the background (source.ts, bounded by a deadline), and its entries join the
 // menu when the lookup is over. Nothing here ever waits for the network: the menu asks for
-// what is known now, and hears when more is.
+// what is known now, and hears when more is. The first round is "settled" once every
+// interface has its lease looked up or has given up, and in any case after a bound (each
+// interface's lease timeout plus the lookup deadline): the countdown waits for it only when
+// its default may come from a boot server (src/ui/countdown.ts).
 import { type FSWatcher, existsSync, mkdirSync, readFileSync, readdirSync, watch } from 'node:fs';
 import { spawn } from 'node:child_process';
 import type { BootEntry } from '../entries/model';
@@ -21,6 +24,18 @@ export const NET_STATE_DIR = '/run/kexec-menu/net';
 export const NETWORK_UP = '/usr/libexec/kexec-menu/network-up';
 /** One boot server lookup (configs and their includes) ends by then, whatever the server does. */
 export const LOOKUP_MS = 20_000;
+/** network-up waits up to 5 s for a carrier, then udhcpc up to the timeout (rounded up to its 2 s tries), then the script. */
+const LINK_WAIT_S = 5;
+const DHCP_SLACK_S = 3;
+
+/**
+ * How long the first round may take in all, whatever the scripts do: the interfaces come up
+ * side by side, each within its link wait and lease timeout, and each lease's lookup ends by
+ * its deadline. `leaseTimeout` is the settings' network.timeout (seconds).
+ */
+export function settleBoundMs(leaseTimeout: number, lookupMs = LOOKUP_MS): number {
+  return (LINK_WAIT_S + leaseTimeout + DHCP_SLACK_S) * 1000 + lookupMs;
+}
 /** A lease or status file is a few hundred bytes; more is not one of ours. */
 const MAX_STATE_BYTES = 64 * 1024;
 
@@ -29,6 +44,10 @@ export interface NetworkProvider {
   scans(): readonly NetScan[];
   /** Interfaces still waiting for a link, a lease or their boot server ("network eth0"). */
   pending(): readonly string[];
+  /** Whether the first round is over: no interface pending (and, with a bring-up, one has reported), or the bound passed. */
+  isSettled(): boolean;
+  /** Called once, when the first round is over (not if it was over already). */
+  onSettled(fn: () => void): void;
   /** Something changed (a lookup ended, a lease went); `note` says what, for the status line. */
   onChange(fn: (note?: string) => void): void;
   /** The scripts' status lines and the lookups' diagnostics, for the log. */
@@ -48,6 +67,10 @@ export interface NetworkOptions {
   readonly idleMs?: number;
   /** Starts the bring-up; undefined: only watch (tests write the files themselves). */
   readonly start?: () => void;
+  /** The settings' network.timeout (seconds): with lookupMs, the first round's bound (settleBoundMs). */
+  readonly leaseTimeout?: number;
+  /** The bound itself, instead (tests). */
+  readonly boundMs?: number;
 }
 
 interface InterfaceState {
@@ -85,7 +108,32 @@ export function watchNetwork(options: NetworkOptions): NetworkProvider {
   const changeFns: ((note?: string) => void)[] = [];
   const logFns: ((line: string) => void)[] = [];
   const log = (line: string): void => logFns.forEach((f) => f(line));
-  const changed = (note?: string): void => changeFns.forEach((f) => f(note));
+  const settledFns: (() => void)[] = [];
+  let settled = false;
+  /** Whether a status or lease file was read: until then a bring-up that was started has said nothing. */
+  let reported = false;
+  const pending = (): string[] =>
+    [...states.keys()].sort().filter((i) => {
+      const s = states.get(i)!;
+      return s.looking || (s.lease === undefined && s.status !== undefined && WAITING.has(statusState(s.status)));
+    }).map((i) => `network ${i}`);
+  const settle = (): void => {
+    if (settled || closed) return;
+    settled = true;
+    clearTimeout(bound);
+    settledFns.forEach((f) => f());
+  };
+  const changed = (note?: string): void => {
+    changeFns.forEach((f) => f(note));
+    if ((reported || !options.start) && pending().length === 0) settle();
+  };
+  const boundMs = options.boundMs ?? settleBoundMs(options.leaseTimeout ?? 10, options.lookupMs ?? LOOKUP_MS);
+  const bound = setTimeout(() => {
+    if (settled) return;
+    log(`network: the first DHCP leases and lookups did not all end within ${boundMs / 1000} s (still waiting: ${pending().join(', ') || 'no interface has reported'}); the countdown waits no longer`);
+    settle();
+  }, boundMs);
+  bound.unref();
   let closed = false;
   let watcher: FSWatcher | undefined;
   let poll: NodeJS.Timeout | undefined;
@@ -141,6 +189,7 @@ export function watchNetwork(options: NetworkOptions): NetworkProvider {
       const [, iface, kind] = m as unknown as [string, string, string];
       const text = readSmall(`${dir}/${name}`);
       if (text === undefined) continue;
+      reported = true;
       const s = state(iface);
       if (kind === 'status') {
         const line = text.trim();
@@ -184,20 +233,20 @@ export function watchNetwork(options: NetworkOptions): NetworkProvider {
   } catch (err) {
     log(`network: the bring-up did not start: ${err instanceof Error ? err.message : String(err)}`);
   }
+  if ((reported || !options.start) && pending().length === 0) settle();
 
   return {
     scans: () => [...states.keys()].sort().flatMap((i) => (states.get(i)!.scan ? [states.get(i)!.scan!] : [])),
-    pending: () =>
-      [...states.keys()].sort().filter((i) => {
-        const s = states.get(i)!;
-        return s.looking || (s.lease === undefined && s.status !== undefined && WAITING.has(statusState(s.status)));
-      }).map((i) => `network ${i}`),
+    pending,
+    isSettled: () => settled,
+    onSettled: (fn) => void settledFns.push(fn),
     onChange: (fn) => void changeFns.push(fn),
     onLog: (fn) => void logFns.push(fn),
     isRemote: isRemoteEntry,
     fetchFiles: (entry, sys, progress) => fetchEntryFiles(entry, sys, progress),
     close: () => {
       closed = true;
+      clearTimeout(bound);
       watcher?.close();
       if (poll) clearInterval(poll);
       if (queued) clearTimeout(queued);

@@ -44,11 +44,22 @@ export interface BackendListener {
   settled(): void;
 }
 
+/** Network boot's first round (src/net/provider.ts), which the countdown waits for when its default may come from there. */
+export interface NetworkWait {
+  /** Whether every interface has had its lease looked up or given up, or the bound (each interface's lease timeout plus the lookup deadline) passed. */
+  isSettled(): boolean;
+  onSettled(fn: () => void): void;
+  /** What is still awaited ("network eth0"), for the status line. */
+  pending(): readonly string[];
+}
+
 export interface MenuBackend {
   /** The menu as it is now. */
   current(): Menu;
   /** Whether discovery has finished its first round. */
   isSettled(): boolean;
+  /** With network boot on: its first round. */
+  network?(): NetworkWait | undefined;
   /** Devices discovery is still to look at (names, in order); `menu` is called as it changes. */
   scanning?(): readonly string[];
   subscribe(listener: BackendListener): () => void;

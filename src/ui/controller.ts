@@ -6,6 +6,7 @@
 // countdown (countdown.ts), the background kernel checks (checks.ts) and what each key does
 // (key-handler.ts); which entries boot by themselves is the scanner's rule (entries/scan/default.ts).
 import { bootOrder } from '../entries/scan/default';
+import { defaultAwaitsNetwork } from '../net/merge';
 import type { BootEntry } from '../entries/model';
 import type { Menu } from '../entries/scan/scan';
 import type { MenuBackend, PowerAction, TerminalLoan } from './backend';
@@ -82,11 +83,13 @@ export class MenuController {
       // With `timeout: from-default` the menu's (the default entry's config's) when the countdown starts.
       timeout: options.settings.timeoutFromDefault ? () => this.menu.timeout : options.settings.timeout,
       settled,
+      network: options.backend.network?.(),
       startGraceMs: options.startGraceMs ?? 0,
       share: this.share,
       hooks: {
         canBoot: () => this.candidates().length > 0,
         hasEntries: () => this.menu.entries.length > 0,
+        awaitsNetwork: () => defaultAwaitsNetwork(this.menu.entries, this.candidates().length > 0, options.settings.default),
         boot: () => void this.bootDefault(),
         changed: () => this.changed('status'),
         message: (text) => this.setMessage(text),
@@ -275,6 +278,7 @@ export class MenuController {
       }
       this.changed('list', 'details', 'status');
       this.checks.menuChanged();
+      this.auto.tryStart(); // a boot server's entries may be what the countdown waited for
     });
   }
 

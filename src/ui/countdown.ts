@@ -2,6 +2,12 @@
 // start, the seconds left, the default booting, or why nothing boots by itself (a key, the
 // settings, another console). One union instead of loose flags, so that "a key was pressed
 // but the countdown runs" or "finished but still ticking" cannot be written down.
+//
+// With network boot on, the boot servers' first round (src/net/provider.ts: each interface's
+// lease or its timeout, then its lookup or its deadline) takes part too, but only when the
+// default may come from there (net/merge.ts, defaultAwaitsNetwork): the countdown does not
+// fire before the lookup had its chance, and the provider's bound ends the wait in any case.
+import type { NetworkWait } from './backend';
 import type { Clock } from './clock';
 import type { ConsoleShare } from './console-share';
 
@@ -11,11 +17,20 @@ export type Countdown =
   | { readonly kind: 'off' }
   /** Waits for discovery to finish its first round. */
   | { readonly kind: 'pending' }
+  /** Waits for the boot servers, where the default may come from: what is awaited ("network eth0"; none named before an interface reports). */
+  | { readonly kind: 'network'; readonly waitingFor: readonly string[] }
   | { readonly kind: 'running'; readonly remaining: number };
 
+/**
+ * The network's part in the wait: 'none' (no network boot, or its first round is over),
+ * 'looking' (not over, not found to matter yet), 'awaited' (not over, and the default may come
+ * from there: the countdown holds and says so).
+ */
+export type NetworkPart = 'none' | 'looking' | 'awaited';
+
 export type AutoBootState =
-  /** Not started yet: it waits for discovery's first round and for the start grace to end. */
-  | { readonly kind: 'waiting'; readonly settled: boolean; readonly graceOver: boolean }
+  /** Not started yet: it waits for discovery's first round, the start grace to end and, when it matters, the network. */
+  | { readonly kind: 'waiting'; readonly settled: boolean; readonly graceOver: boolean; readonly network: NetworkPart }
   /** `timer` is the next tick's; the state holds it so that no tick outlives a running countdown. */
   | { readonly kind: 'running'; readonly remaining: number; readonly timer: unknown }
   /** The time ran out: the default boots (and, if that fails, the next candidate). */
@@ -33,6 +48,8 @@ export interface AutoBootHooks {
   canBoot(): boolean;
   /** Whether the menu has entries at all (an empty menu needs no "choose one"). */
   hasEntries(): boolean;
+  /** Whether the default may still come from a boot server (asked only while the network's first round is not over). */
+  awaitsNetwork(): boolean;
   /** The time ran out: boot the default. */
   boot(): void;
   /** The countdown as the status line shows it changed. */
@@ -50,6 +67,8 @@ export interface AutoBootOptions {
   readonly timeout: number | (() => number);
   /** Whether discovery had finished its first round when the menu started. */
   readonly settled: boolean;
+  /** With network boot on: its first round, which ends by itself within its bound. */
+  readonly network?: NetworkWait;
   /** How long after start a key still counts as held at start (0: no grace). */
   readonly startGraceMs: number;
   readonly share: ConsoleShare;
@@ -58,8 +77,8 @@ export interface AutoBootOptions {
 
 const TICK_MS = 1000;
 
-export function countdownView(s: AutoBootState): Countdown {
-  if (s.kind === 'waiting') return { kind: 'pending' };
+export function countdownView(s: AutoBootState, waitingFor: () => readonly string[] = () => []): Countdown {
+  if (s.kind === 'waiting') return s.network === 'awaited' ? { kind: 'network', waitingFor: waitingFor() } : { kind: 'pending' };
   if (s.kind === 'running') return { kind: 'running', remaining: s.remaining };
   return { kind: 'off' };
 }
@@ -68,15 +87,17 @@ export class AutoBoot {
   private current: AutoBootState;
 
   constructor(private readonly o: AutoBootOptions) {
-    this.current = typeof o.timeout === 'number' && o.timeout < 0 ? { kind: 'idle' } : { kind: 'waiting', settled: o.settled, graceOver: !(o.startGraceMs > 0) };
+    const network = o.network && !o.network.isSettled() ? 'looking' : 'none';
+    this.current = typeof o.timeout === 'number' && o.timeout < 0 ? { kind: 'idle' } : { kind: 'waiting', settled: o.settled, graceOver: !(o.startGraceMs > 0), network };
     if (o.startGraceMs > 0) o.clock.setTimeout(() => this.waited({ graceOver: true }), o.startGraceMs);
+    if (network !== 'none') o.network!.onSettled(() => this.waited({ network: 'none' }));
   }
 
   get state(): AutoBootState {
     return this.current;
   }
   get view(): Countdown {
-    return countdownView(this.current);
+    return countdownView(this.current, () => this.o.network?.pending() ?? []);
   }
   /** A key has been pressed: nothing may boot unasked any more. */
   get manual(): boolean {
@@ -91,7 +112,7 @@ export class AutoBoot {
     this.waited({ settled: true });
   }
 
-  /** Starts the countdown if nothing holds it back any more (the menu calls it once its listeners are attached). */
+  /** Starts the countdown if nothing holds it back any more (the menu calls it once its listeners are attached, and when its entries change). */
   tryStart(): void {
     const s = this.current;
     if (s.kind !== 'waiting' || !s.settled || !s.graceOver) return;
@@ -99,6 +120,11 @@ export class AutoBoot {
     const timeout = typeof this.o.timeout === 'number' ? this.o.timeout : this.o.timeout();
     if (timeout < 0) {
       this.go({ kind: 'idle' });
+      return;
+    }
+    if (s.network !== 'none' && this.o.hooks.awaitsNetwork()) {
+      if (s.network === 'looking') this.o.hooks.log('The countdown waits for the network: the default may come from a boot server.');
+      this.go({ ...s, network: 'awaited' });
       return;
     }
     if (!this.o.hooks.canBoot()) {
@@ -131,7 +157,7 @@ export class AutoBoot {
     this.go({ kind: 'finished' });
   }
 
-  private waited(what: { settled?: true; graceOver?: true }): void {
+  private waited(what: { settled?: true; graceOver?: true; network?: 'none' }): void {
     if (this.current.kind !== 'waiting') return;
     this.go({ ...this.current, ...what });
     this.tryStart();

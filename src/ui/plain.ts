@@ -103,13 +103,13 @@ export function runPlainMenu(c: MenuController, o: PlainOptions): Promise<Finish
       prompted = true;
     }
     const s = statusText(c);
-    // The countdown is said once when it starts, not every second.
+    // The countdown is said once when it starts, not every second (and its wait for the network once).
     const countdownRunning = c.countdown.kind === 'running';
-    const key = countdownRunning ? 'countdown' : s;
+    const key = countdownRunning ? 'countdown' : c.countdown.kind === 'network' ? 'network' : s;
     if (parts.has('status') && key !== lastStatus) {
       lastStatus = key;
-      if (s && (countdownRunning || c.message)) {
-        out(`\n${safe(countdownRunning ? s.replace(/any key to stop/, 'press Enter to stop') : s)}\n`);
+      if (s && (countdownRunning || key === 'network' || c.message)) {
+        out(`\n${safe(countdownRunning || key === 'network' ? s.replace(/any key to stop/, 'press Enter to stop') : s)}\n`);
         if (c.overlay.kind === 'none' && !prompted) prompt();
       }
     }

@@ -149,13 +149,19 @@ export function countdownText(title: string, remaining: number, width = Infinity
   return `Booting '${shown}' in ${remaining}${tail}`;
 }
 
-/** The status line: the countdown, else a message, else what is wrong with the selection. */
+/** The countdown holds for the boot servers, where its default may come from. */
+export function networkWaitText(waitingFor: readonly string[]): string {
+  return `Waiting for ${waitingFor.length > 0 ? waitingFor.join(', ') : 'the network'} before the countdown — any key to stop`;
+}
+
+/** The status line: the countdown (or what it waits for), else a message, else what is wrong with the selection. */
 export function statusText(ctrl: Pick<MenuController, 'countdown' | 'countdownTarget' | 'message' | 'selected' | 'cannotBoot'>, width = Infinity): string {
   const c = ctrl.countdown;
   // Only while counting down: finding the target walks every entry, and the status line is
   // redrawn after each background check.
   const target = c.kind === 'running' ? ctrl.countdownTarget : undefined;
   if (c.kind === 'running' && target) return countdownText(target.title, c.remaining, width);
+  if (c.kind === 'network') return networkWaitText(c.waitingFor);
   if (ctrl.message) return ctrl.message;
   const row = ctrl.selected;
   if (row?.kind === 'entry') {
@@ -211,6 +217,7 @@ export function helpScreen(ctrl: Pick<MenuController, 'editorAllowed' | 'shellAl
     '',
     'Any key stops the countdown.',
     '* marks the default; ! an entry that cannot boot here; # one that boots only',
-    'with the password (it uses files of another disk than its config\'s).',
+    'with the password (files of another disk than its config\'s, or a boot server',
+    'the settings do not trust).',
   ];
 }

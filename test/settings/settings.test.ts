@@ -84,8 +84,8 @@ test('mistakes name file, line and key', () => {
   assert.equal(errorOf('password: 1234\n'), `${FILE}:1: key 'password' must be text, not number 1234 (quote it)`);
   assert.equal(errorOf('- timeout\n'), `${FILE}:1: settings must be a mapping of keys (timeout, default, formats, roots, menus, editor, shell, password, trusted, dry-run, handoff, console, network, state), not a list`);
   assert.equal(errorOf('trusted: { uuid: x }\n'), `${FILE}:1: key 'trusted' must be a list, not a mapping`);
-  assert.equal(errorOf('trusted:\n  - { uuid: x, label: y }\n'), `${FILE}:2: each of 'trusted' must be a mapping with one of uuid, partuuid, label, not a mapping`);
-  assert.equal(errorOf('trusted:\n  - { partlabel: x }\n'), `${FILE}:2: in 'trusted': key 'partlabel' is not known (known keys: uuid, partuuid, label)`);
+  assert.equal(errorOf('trusted:\n  - { uuid: x, label: y }\n'), `${FILE}:2: each of 'trusted' must be a mapping with one of uuid, partuuid, label, server, url, not a mapping`);
+  assert.equal(errorOf('trusted:\n  - { partlabel: x }\n'), `${FILE}:2: in 'trusted': key 'partlabel' is not known (known keys: uuid, partuuid, label, server, url)`);
   assert.equal(errorOf('trusted:\n  - { label: 2024 }\n'), `${FILE}:2: key 'label' must be text, not number 2024 (quote it)`);
   assert.equal(errorOf('timeout: 5\ntimeout: 6\n'), `${FILE}:2: key 'timeout' is given twice`);
   // yaml notices the missing quote where the text ends: the last line.

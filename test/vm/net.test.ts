@@ -113,3 +113,12 @@ test('network boot: the same config, a kernel and initrd by HTTP from the host',
   await bootMarker(/Marker by HTTP/, 'net-http');
   assert.deepEqual(requests, ['/vmlinuz', '/initrd.img']);
 });
+
+test('network boot by itself: no disks, so the countdown waits for the boot server (saying so), then boots its default unasked', { skip: SKIP_VM, timeout: 600_000 }, async () => {
+  requests.length = 0;
+  await withVm({ net: { tftp: tftpDir, bootfile: 'pxelinux.0', mac: MAC }, append: 'kexec_menu.timeout=2', initramfsExtra: settings() }, async (vm) => {
+    await vm.waitForScreen((t) => /Waiting for (network eth0|the network) before the countdown/.test(t), 240, 'the countdown waiting for the network');
+    const m = await vm.waitFor(MARKER, 240, "the boot server's default, booted by the countdown");
+    assert.equal(m[1]!.trim(), 'console=ttyS0,115200 test.entry=net-tftp', "PXELINUX's DEFAULT, with no key pressed");
+  });
+});

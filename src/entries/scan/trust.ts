@@ -12,12 +12,22 @@
 // partition present trusts nothing (a trusted source with a twin is not trusted while the
 // twin is there), and a file named by an identifier that more than one partition carries
 // needs the password even in a trusted config: the copy could be the one that answers.
+//
+// A boot server's entries (src/net) are as untrusted as a stick: anyone on the network can
+// answer DHCP and name a server of theirs. With a password, such an entry boots by itself only
+// when its config and every file it downloads are on a server the settings trust (`server:`
+// an address, any protocol and port; `url:` a folder and everything under it).
 import type { ReadablePartition } from '../../fs/files';
-import type { ParsedEntry, PartitionSelector, Resource } from '../model';
+import type { BootEntry, ParsedEntry, PartitionSelector, Resource } from '../model';
 import { describeSelector, locatePartition } from './resolve';
 
 /** A partition the settings trust: its configs may name files anywhere. */
-export type TrustedSource = Extract<PartitionSelector, { by: 'uuid' | 'partuuid' | 'label' }>;
+export type TrustedPartition = Extract<PartitionSelector, { by: 'uuid' | 'partuuid' | 'label' }>;
+/** A boot server the settings trust: by its address, or a `tftp://` / `http://` folder. */
+export type TrustedServer = { readonly by: 'server'; readonly value: string } | { readonly by: 'url'; readonly value: string };
+export type TrustedSource = TrustedPartition | TrustedServer;
+
+const isServer = (t: TrustedSource): t is TrustedServer => t.by === 'server' || t.by === 'url';
 
 /** What the rule needs of the settings. */
 export interface TrustSettings {
@@ -58,7 +68,7 @@ function names(parts: readonly ReadablePartition[]): string {
 /** Whether the settings trust `self`, or why not; undefined when they do not name it at all. */
 function trustOf(self: ReadablePartition, present: readonly ReadablePartition[], trusted: readonly TrustedSource[]): { ok: true } | { ok: false; why?: string } {
   for (const t of trusted) {
-    if (!carries(self, t)) continue;
+    if (isServer(t) || !carries(self, t)) continue;
     const twins = present.filter((p) => !same(p, self) && carries(p, t));
     if (twins.length > 0) return { ok: false, why: `the trusted ${describeSelector(t)} is also on ${names(twins)}, so neither is trusted while both are present` };
     return { ok: true };
@@ -105,6 +115,85 @@ export function withTrust<E extends ParsedEntry & { readonly resolution: { reado
   settings: TrustSettings,
   origin: ConfigOrigin,
 ): E & { readonly needsPassword?: string } {
-  const why = entry.resolution.ok ? passwordReason(entry, self, present, settings, origin) : undefined;
+  return marked(entry, entry.resolution.ok ? passwordReason(entry, self, present, settings, origin) : undefined);
+}
+
+/** The one way an entry is marked: `needsPassword` and a note saying why. */
+function marked<E extends ParsedEntry>(entry: E, why: string | undefined): E & { readonly needsPassword?: string } {
   return why === undefined ? entry : { ...entry, needsPassword: why, notes: [...entry.notes, `Boots only with the password: ${why}.`] };
+}
+
+const DEFAULT_PORT: Readonly<Record<string, string>> = { 'http:': '80', 'tftp:': '69' };
+
+/** A URL as its server sees it: protocol, host, port, the decoded path's segments, and whether one is `.` or `..` (no folder vouches for that path). */
+function served(href: string): { protocol: string; host: string; port: string; segments: string[]; dotted: boolean } | undefined {
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return undefined;
+  }
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname); // what the TFTP client sends (fetch.ts)
+  } catch {
+    return undefined;
+  }
+  const segments = path.split(/[/\\]/).filter((s) => s !== '');
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return { protocol: url.protocol, host, port: url.port || (DEFAULT_PORT[url.protocol] ?? ''), segments, dotted: segments.some((s) => s === '.' || s === '..') };
+}
+
+/** The host a `server:` value names (an IPv6 address with or without brackets), or undefined. */
+function serverHost(value: string): string | undefined {
+  if (/[/@?#\s]/.test(value)) return undefined;
+  return served(`http://${value.includes(':') && !value.startsWith('[') ? `[${value}]` : value}/`)?.host || undefined;
+}
+
+/** Why a `trusted:` server entry cannot be used, or undefined (the settings reader reports it). */
+export function trustedServerProblem(t: TrustedServer): string | undefined {
+  if (t.by === 'server') return serverHost(t.value) ? undefined : `'${t.value}' is not a server address (give an address or host name, without protocol, port or path)`;
+  const s = served(t.value);
+  return s && !s.dotted && (s.protocol === 'tftp:' || s.protocol === 'http:') && s.host !== '' && !/[?#]/.test(t.value) ? undefined : `'${t.value}' is not a tftp:// or http:// folder URL`;
+}
+
+/** Whether `t` vouches for the download `href`. */
+function vouches(t: TrustedServer, href: string): boolean {
+  const got = served(href);
+  if (!got) return false;
+  if (t.by === 'server') return got.host === serverHost(t.value);
+  const folder = served(t.value);
+  if (!folder || got.dotted || folder.protocol !== got.protocol || folder.host !== got.host || folder.port !== got.port) return false;
+  return folder.segments.every((s, i) => got.segments[i] === s);
+}
+
+/**
+ * Why a boot server's entry needs the password to boot, or undefined. `config` is the config
+ * the lookup found (the entry's own file may be one it includes); every URL the entry was read
+ * from or downloads must be on a server the settings trust.
+ */
+export function serverPasswordReason(entry: BootEntry, config: string | undefined, settings: TrustSettings): string | undefined {
+  if (settings.password === undefined || !entry.resolution.ok) return undefined;
+  const f = entry.resolution.files;
+  const urls: [string, string | undefined][] = [
+    ['config', config],
+    ['config', entry.source.file],
+    ['kernel', f.kernel],
+    ...f.initrds.map((u) => ['initrd', u] as [string, string]),
+    ...(f.devicetree ? [['device tree', f.devicetree.path] as [string, string]] : []),
+    ...f.overlays.map((u) => ['overlay', u] as [string, string]),
+  ];
+  const servers = (settings.trusted ?? []).filter(isServer);
+  for (const [what, href] of urls) {
+    if (href === undefined || servers.some((t) => vouches(t, href))) continue;
+    const host = served(href)?.host;
+    const hint = host ? `trusted: { server: ${host} } or a url: folder` : 'trusted: server or url';
+    return `${what} ${href} is on a boot server the settings do not trust (${hint}); anyone on the network can answer DHCP`;
+  }
+  return undefined;
+}
+
+/** A boot server's entry with the rule applied, as withTrust does for a disk's. */
+export function withServerTrust<E extends BootEntry>(entry: E, config: string | undefined, settings: TrustSettings): E & { readonly needsPassword?: string } {
+  return marked(entry, serverPasswordReason(entry, config, settings));
 }

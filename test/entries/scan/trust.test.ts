@@ -7,7 +7,8 @@ import type { ParsedEntry, PartitionSelector } from '../../../src/entries/model'
 import type { PartitionInfo, ReadablePartition } from '../../../src/fs/files';
 import { PARSERS } from '../../../src/entries/scan/parsers';
 import { buildMenu, parseImageMenus, parsePartition, scanPartitions, type ScanSettings } from '../../../src/entries/scan/scan';
-import { diskOf } from '../../../src/entries/scan/trust';
+import { type TrustedSource, diskOf, serverPasswordReason, withServerTrust } from '../../../src/entries/scan/trust';
+import { SettingsError, parseSettings } from '../../../src/settings/load';
 import { bootOrder } from '../../../src/entries/scan/default';
 import { entry } from '../../ui/harness';
 
@@ -151,4 +152,75 @@ test('diskOf follows the kernel\'s partition names', () => {
     ['KEXECUSB', 'KEXECUSB'],
   ];
   assert.deepEqual(cases.map(([name]) => [name, diskOf(name)]), cases);
+});
+
+// A boot server's entries (src/net): anyone on the network can answer DHCP, so with a password
+// they boot by themselves only from a server the settings trust.
+const SERVER: PartitionInfo = { name: 'tftp://10.0.0.5', fstype: 'tftp', partlabel: 'network eth0' };
+const CONFIG = 'tftp://10.0.0.5/pxelinux.cfg/01-52-54-00-12-34-56';
+const fromServer = (files: { kernel: string; initrds?: string[]; dtb?: string }, file = CONFIG) =>
+  entry('tftp://10.0.0.5:extlinux:net', 'Net', SERVER, {
+    source: { format: 'extlinux', file, line: 2, partition: SERVER.name },
+    resolution: { ok: true, files: { kernel: files.kernel, initrds: files.initrds ?? [], overlays: [], ...(files.dtb ? { devicetree: { kind: 'file' as const, path: files.dtb } } : {}) } },
+  });
+const onServer = fromServer({ kernel: 'tftp://10.0.0.5/vmlinuz', initrds: ['http://10.0.0.5:8080/fleet/initrd.img'] });
+const locked = (...trusted: TrustedSource[]) => ({ password: LOCKED.password, trusted });
+
+test('a boot server\'s entry: free without a password; with one it needs it unless the server is trusted, by address or by a folder', () => {
+  assert.equal(serverPasswordReason(onServer, CONFIG, { trusted: [] }), undefined, 'no password: as its config says');
+  assert.equal(
+    serverPasswordReason(onServer, CONFIG, locked()),
+    `config ${CONFIG} is on a boot server the settings do not trust (trusted: { server: 10.0.0.5 } or a url: folder); anyone on the network can answer DHCP`,
+  );
+  assert.equal(serverPasswordReason(onServer, CONFIG, locked({ by: 'server', value: '10.0.0.5' })), undefined, 'any protocol and port of that address');
+  assert.match(serverPasswordReason(onServer, CONFIG, locked({ by: 'server', value: '10.0.0.6' })) ?? '', /^config /);
+  assert.match(serverPasswordReason(onServer, CONFIG, locked({ by: 'label', value: 'network eth0' })) ?? '', /^config /, 'a partition rule trusts no server');
+  // Folders: the config's and each download's, protocol, host and port included.
+  const folders = [{ by: 'url', value: 'tftp://10.0.0.5/' }, { by: 'url', value: 'http://10.0.0.5:8080/fleet' }] as const;
+  assert.equal(serverPasswordReason(onServer, CONFIG, locked(...folders)), undefined);
+  assert.match(serverPasswordReason(onServer, CONFIG, locked(folders[0])) ?? '', /^initrd http:\/\/10\.0\.0\.5:8080\/fleet\/initrd\.img is on a boot server/);
+  assert.match(serverPasswordReason(onServer, CONFIG, locked(folders[0], { by: 'url', value: 'http://10.0.0.5/fleet' })) ?? '', /^initrd /, 'port 80 is not 8080');
+  assert.equal(serverPasswordReason(onServer, CONFIG, locked(folders[0], { by: 'url', value: 'http://10.0.0.5:8080/fleet/initrd.img' })), undefined, 'a file is a folder of one');
+  const tftpDefaultPort = fromServer({ kernel: 'tftp://10.0.0.5:69/vmlinuz' });
+  assert.equal(serverPasswordReason(tftpDefaultPort, CONFIG, locked(folders[0])), undefined, 'tftp port 69 is the default');
+  assert.equal(withServerTrust(onServer, CONFIG, locked(...folders)), onServer, 'unchanged when trusted');
+  assert.deepEqual(withServerTrust(onServer, CONFIG, locked()).notes, [`Boots only with the password: ${serverPasswordReason(onServer, CONFIG, locked())}.`], 'marked as a disk entry is');
+});
+
+test('a trusted folder vouches only for what is under it: not a neighbour, not a way out by .. or its encodings, not an untrusted top config or include', () => {
+  const fleet = { by: 'url', value: 'tftp://10.0.0.5/fleet/' } as const;
+  const config = 'tftp://10.0.0.5/fleet/pxelinux.cfg/default';
+  const inFleet = (kernel: string) => serverPasswordReason(fromServer({ kernel }, config), config, locked(fleet));
+  assert.equal(inFleet('tftp://10.0.0.5/fleet/vmlinuz'), undefined);
+  assert.match(inFleet('tftp://10.0.0.5/fleetwood/vmlinuz') ?? '', /^kernel /, 'a folder is not a string prefix');
+  assert.match(inFleet('tftp://10.0.0.5/fleet/..%2F..%2Fother/vmlinuz') ?? '', /^kernel /, '.. as the TFTP server gets it after decoding');
+  assert.match(inFleet('tftp://10.0.0.5/fleet/..\\other/vmlinuz') ?? '', /^kernel /, 'a backslash is a separator to some servers');
+  assert.match(inFleet('tftp://10.0.0.50/fleet/vmlinuz') ?? '', /^kernel /);
+  assert.equal(serverPasswordReason(fromServer({ kernel: 'tftp://10.0.0.5/fleet/x/../vmlinuz' }, config), config, locked({ by: 'server', value: '10.0.0.5' })), undefined, 'a trusted server is trusted whole');
+  // The lookup's own config decides globals (APPEND) for the entries of the files it includes.
+  const included = fromServer({ kernel: 'tftp://10.0.0.5/fleet/vmlinuz' }, 'tftp://10.0.0.5/fleet/menu.cfg');
+  assert.match(serverPasswordReason(included, 'tftp://10.66.6.6/pxelinux.cfg/default', locked(fleet)) ?? '', /^config tftp:\/\/10\.66\.6\.6\/pxelinux\.cfg\/default is on a boot server/);
+  // IPv6, with or without brackets; names ignoring case.
+  const v6 = fromServer({ kernel: 'http://[fd00::5]/vmlinuz' }, 'http://[fd00::5]/pxelinux.cfg/default');
+  for (const value of ['fd00::5', '[FD00::5]']) assert.equal(serverPasswordReason(v6, v6.source.file, locked({ by: 'server', value })), undefined, value);
+  const named = fromServer({ kernel: 'http://Boot.Example/vmlinuz' }, 'http://boot.example/cfg');
+  assert.equal(serverPasswordReason(named, named.source.file, locked({ by: 'server', value: 'BOOT.example' })), undefined);
+});
+
+test('trusted: server and url in the settings, checked like the rest', () => {
+  const s = parseSettings('password: "x"\ntrusted:\n  - { server: 10.0.0.5 }\n  - { url: "http://10.0.0.9/fleet/" }\n  - { label: ESP }\n', '/etc/kexec-menu/config.yaml');
+  assert.deepEqual(s.trusted, [
+    { by: 'server', value: '10.0.0.5' },
+    { by: 'url', value: 'http://10.0.0.9/fleet/' },
+    { by: 'label', value: 'ESP' },
+  ]);
+  const bad = (yaml: string) => assert.throws(() => parseSettings(`trusted:\n  - ${yaml}\n`, 'c.yaml'), SettingsError, yaml);
+  bad('{ server: "tftp://10.0.0.5" }');
+  bad('{ server: "10.0.0.5:69" }');
+  bad('{ server: "10.0.0.5/boot" }');
+  bad('{ url: "https://10.0.0.5/" }');
+  bad('{ url: "10.0.0.5/fleet" }');
+  bad('{ url: "http://10.0.0.5/fleet?x=1" }');
+  bad('{ host: 10.0.0.5 }');
+  assert.throws(() => parseSettings('trusted:\n  - { server: "10.0.0.5:69" }\n', 'c.yaml'), /c\.yaml:2: in 'trusted': '10\.0\.0\.5:69' is not a server address/);
 });
