@@ -56,6 +56,9 @@ modules=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_p
   nls_iso8859-1 fat vfat cdrom isofs)
 # arm64: also the Raspberry Pi's SD controllers (MMC core is built in), for raspi3b.
 [ "$arch" = arm64 ] && modules+=(sdhci sdhci-pltfm sdhci-iproc bcm2835)
+# Installed but not in the boot-time list: efivarfs, which sysinit loads and mounts only on a
+# UEFI boot (`default: @saved`); elsewhere its init fails with ENODEV by design.
+on_demand_modules=(efivarfs)
 
 board=$top/buildroot-external/board/kexec-menu
 out=$top/cache/image/$arch
@@ -236,10 +239,25 @@ add_module() {
     add_module "$(basename "$dep" .ko)"
   done
   install -D -m 0644 "$kmods/$path" "$root/lib/modules/$kver/$path"
-  echo "$name" >> "$root/etc/kexec-menu/modules"
+  [ "${2:-listed}" = on-demand ] || echo "$name" >> "$root/etc/kexec-menu/modules"
 }
 for m in "${modules[@]}"; do add_module "$m"; done
+for m in "${on_demand_modules[@]}"; do add_module "$m" on-demand; done
 depmod -b "$root" "$kver"
+# What sysinit's load-modules loads by name, after the drivers the devices' modalias ask
+# for: the listed modules that no device alias names (file systems, code pages, crc32c),
+# leaving out those only a device driver needs (virtio_ring, failover...).
+is_driver() { grep -Eq "^alias [a-z0-9*]+:\S* ${1//-/_}\$" "$root/lib/modules/$kver/modules.alias"; }
+declare -A driver_dep=()
+while read -r m; do
+  is_driver "$m" || continue
+  read -r -a deps <<<"$(grep -E "(^|/)${m//[-_]/[-_]}\.ko:" "$root/lib/modules/$kver/modules.dep" | cut -d: -f2-)"
+  for dep in "${deps[@]}"; do driver_dep[$(basename "$dep" .ko | tr - _)]=1; done
+done < "$root/etc/kexec-menu/modules"
+: > "$root/etc/kexec-menu/modules-always"
+while read -r m; do
+  is_driver "$m" || [ -n "${driver_dep[${m//-/_}]:-}" ] || echo "$m" >> "$root/etc/kexec-menu/modules-always"
+done < "$root/etc/kexec-menu/modules"
 
 # The overlay's inittab and settings, as the Buildroot post-build script makes them.
 cat > "$work/br2.config" <<EOF

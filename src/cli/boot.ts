@@ -18,6 +18,7 @@ import { NET_OPTIONS, NET_USAGE, lookupFromArgs, withNetwork } from './net-optio
 import { downloadFiles, needsDownload, type Downloaded } from '../net/download';
 import { scanNetwork } from '../net/source';
 import { NetError } from '../net/transfer';
+import { jsonLine, writeErr, writeOut } from './output';
 
 const USAGE =
   'usage: kexec-menu boot ENTRY-ID|--kernel FILE [--initrd FILE]... [--dtb FILE|DIR] [--cmdline S] [--append S] [--reuse-cmdline] ' +
@@ -89,7 +90,7 @@ const NET_DOWNLOAD_MS = 600_000;
 const PROGRESS_STEP = 4 << 20;
 
 function fail(sentence: string): number {
-  process.stderr.write(`kexec-menu boot: ${sentence}\n`);
+  writeErr(`kexec-menu boot: ${sentence}\n`);
   return 1;
 }
 
@@ -112,7 +113,7 @@ async function execLoaded(): Promise<number> {
 export async function run(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   if (args.flags.has('help')) {
-    process.stdout.write(USAGE + '\n');
+    writeOut(USAGE + '\n');
     return 0;
   }
   if (args.flags.has('exec-loaded')) return execLoaded();
@@ -138,7 +139,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       source = lookup && inputs.roots.length === 0 ? { partitions: [], diagnostics: [], close: async () => {} } : await openPartitions(inputs);
       const machine = machineContextFromSystem();
       const disks = scanPartitions(source.partitions, inputs.settings, machine, PARSERS, openImageMenus(inputs.settings.menus));
-      const menu = lookup ? withNetwork(disks, await scanNetwork(lookup, machine), inputs.settings.default, inputs.settings.file ?? 'settings') : disks;
+      const menu = lookup ? withNetwork(disks, await scanNetwork(lookup, machine), inputs.settings) : disks;
       let entry = menu.entries.find((e) => e.id === id);
       if (!entry) return fail(`There is no entry with id ${id} (kexec-menu list shows the ids).`);
       if (entry.resolution.ok && needsDownload(entry.resolution.files)) {
@@ -150,7 +151,7 @@ export async function run(argv: readonly string[]): Promise<number> {
             const step = Math.floor(n / PROGRESS_STEP);
             if (step === shown && n !== total) return;
             shown = step;
-            process.stderr.write(`kexec-menu boot: ${url}: ${n}${total !== undefined ? ` of ${total}` : ''} bytes\n`);
+            writeErr(`kexec-menu boot: ${url}: ${n}${total !== undefined ? ` of ${total}` : ''} bytes\n`);
           },
         });
         entry = { ...entry, resolution: { ok: true, files: downloaded.files } };
@@ -160,7 +161,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     const plan = await planBoot(buildRequest(args, entryRequest), system);
 
     if (dryRun) {
-      process.stdout.write(args.flags.has('json') ? JSON.stringify(planJson(plan)) + '\n' : `Dry run: nothing is loaded.\n${formatPlan(plan)}`);
+      writeOut(args.flags.has('json') ? jsonLine(planJson(plan)) : `Dry run: nothing is loaded.\n${formatPlan(plan)}`);
       return 0;
     }
 
@@ -177,7 +178,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       },
       tmpDir: system.tmpDir,
       noChecks: args.flags.has('no-checks'),
-      log: (l) => process.stderr.write(`kexec-menu boot: ${l}\n`),
+      log: (l) => writeErr(`kexec-menu boot: ${l}\n`),
     });
     return 0;
   } catch (err) {

@@ -11,13 +11,15 @@ import { UsageError, parseArgs } from './args';
 import { SCAN_OPTIONS, openPartitions, scanInputs } from './scan-options';
 import { NET_OPTIONS, NET_USAGE, lookupFromArgs, withNetwork } from './net-options';
 import { scanNetwork } from '../net/source';
+import { jsonLine, writeOut } from './output';
+import { clip, printable } from '../ui/terminal-text';
 
 const USAGE = 'usage: kexec-menu list [--json] [--config FILE] [--root DIR[=uuid:X,label:Y,partuuid:Z,partlabel:W,name:N] ...] [--cmdline STRING] ' + NET_USAGE;
 
 export async function run(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { ...SCAN_OPTIONS, ...NET_OPTIONS, json: {}, help: {} });
   if (args.flags.has('help')) {
-    process.stdout.write(USAGE + '\n');
+    writeOut(USAGE + '\n');
     return 0;
   }
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (${USAGE.slice(7)})`);
@@ -28,9 +30,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     const machine = machineContextFromSystem();
     const disks = scanPartitions(source.partitions, inputs.settings, machine, PARSERS, openImageMenus(inputs.settings.menus));
-    const menu = lookup ? withNetwork(disks, await scanNetwork(lookup, machine), inputs.settings.default, inputs.settings.file ?? 'settings') : disks;
+    const menu = lookup ? withNetwork(disks, await scanNetwork(lookup, machine), inputs.settings) : disks;
     const diagnostics = [...inputs.diagnostics, ...source.diagnostics, ...menu.diagnostics];
-    process.stdout.write(args.flags.has('json') ? JSON.stringify(menuJson(menu, diagnostics)) + '\n' : menuTable(menu, diagnostics));
+    writeOut(args.flags.has('json') ? jsonLine(menuJson(menu, diagnostics)) : menuTable(menu, diagnostics));
   } finally {
     await source.close();
   }
@@ -95,10 +97,6 @@ export function menuJson(menu: Menu, diagnostics: readonly Diagnostic[]): ListJs
   };
 }
 
-function clip(s: string, width: number): string {
-  return s.length <= width ? s : s.slice(0, width - 1) + '…';
-}
-
 function status(e: BootEntry): string {
   return e.resolution.ok ? e.resolution.files.kernel : `cannot boot: ${e.resolution.reason}`;
 }
@@ -110,14 +108,16 @@ export function diagnosticLine(d: Diagnostic): string {
 /** A plain table: index, default marker, title, version, partition, format, kernel or reason. */
 export function menuTable(menu: Menu, diagnostics: readonly Diagnostic[]): string {
   const header = ['#', ' ', 'TITLE', 'VERSION', 'PARTITION', 'FORMAT', 'KERNEL'];
+  // Each cell on one line, whatever a disk put in it: a line feed in a title would start a row of its own.
+  const cell = (text: string) => printable(text, false);
   const rows = menu.entries.map((e, i) => [
     String(i + 1),
     e.id === menu.defaultId ? '*' : ' ',
-    clip(e.title, 60),
-    clip(e.version ?? '-', 24),
-    e.partition.name,
+    clip(cell(e.title), 60),
+    clip(cell(e.version ?? '-'), 24),
+    cell(e.partition.name),
     e.source.format,
-    status(e),
+    cell(status(e)),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]): string =>
@@ -130,6 +130,6 @@ export function menuTable(menu: Menu, diagnostics: readonly Diagnostic[]): strin
   const count = `${menu.entries.length} ${menu.entries.length === 1 ? 'entry' : 'entries'}`;
   out.push(menu.defaultId ? `${count}; default ${menu.defaultId}; ${timeout}` : `${count}; no default: nothing can boot`);
   if (rows.length > 0) out.push(line(header), ...rows.map(line));
-  if (diagnostics.length > 0) out.push('', ...diagnostics.map(diagnosticLine));
+  if (diagnostics.length > 0) out.push('', ...diagnostics.map((d) => cell(diagnosticLine(d))));
   return out.join('\n') + '\n';
 }

@@ -14,8 +14,8 @@ import { type RunOptions, runMenu, terminalMode } from '../ui/run';
 import { type PartitionProvider, SystemBackend } from '../ui/system-backend';
 import { UsageError, parseArgs, valueOf } from './args';
 import { SCAN_OPTIONS, openSampleRoots, scanInputs } from './scan-options';
-import { machineChoiceStore } from '../machine/saved-choice';
 import type { NetworkSettings, Settings } from '../settings/settings';
+import { writeOut } from './output';
 
 const USAGE =
   'usage: kexec-menu menu [--config FILE] [--root DIR[=uuid:X,label:Y,...] ...] [--cmdline STRING] [--dry-run] [--plain] [--ascii] [--consoles DIR]';
@@ -40,9 +40,10 @@ function sampleProvider(roots: Parameters<typeof openSampleRoots>[0]): Partition
  * The machine's disks, found and mounted read-only in the background, with hot-plug: the
  * menu is drawn at once and fills in; the countdown waits for the first round to finish.
  */
-async function diskProvider(): Promise<PartitionProvider> {
+async function diskProvider(stateLabel?: string): Promise<PartitionProvider> {
   const { watchDisks } = await import('../disks/provider');
-  return watchDisks();
+  // The settings' state partition is the state store's alone, never mounted for entries.
+  return watchDisks(stateLabel !== undefined ? { stateLabel } : {});
 }
 
 /**
@@ -52,7 +53,7 @@ async function diskProvider(): Promise<PartitionProvider> {
 async function networkProvider(settings: NetworkSettings) {
   const { watchNetwork, startNetworkUp } = await import('../net/provider');
   const start = startNetworkUp(settings);
-  return watchNetwork({ machine: machineContextFromSystem(), ...(start ? { start } : {}) });
+  return watchNetwork({ machine: machineContextFromSystem(), leaseTimeout: settings.timeout, ...(start ? { start } : {}) });
 }
 
 /** Before this, a key counts as held at start (for `timeout: 0`); keys typed during boot are already buffered. */
@@ -84,15 +85,15 @@ function codeCacheLine(): string[] {
 export async function run(argv: readonly string[], io?: MenuIo, over: Partial<Pick<Settings, 'handoff'>> = {}): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   if (args.flags.has('help')) {
-    process.stdout.write(USAGE + '\n');
+    writeOut(USAGE + '\n');
     return 0;
   }
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (${USAGE.slice(7)})`);
   const inputs = scanInputs(args);
   const settings = { ...inputs.settings, ...over, dryRun: inputs.settings.dryRun || args.flags.has('dry-run') };
-  const provider = inputs.roots.length > 0 ? sampleProvider(inputs.roots) : await diskProvider();
-  // `default: @saved` remembers each boot in the store it was read from (the EFI variables).
-  const choices = inputs.settings.saved ? machineChoiceStore() : undefined;
+  const provider = inputs.roots.length > 0 ? sampleProvider(inputs.roots) : await diskProvider(settings.state?.label);
+  // `default: @saved` remembers each boot in the store it was read from (EFI variables, state partition).
+  const choices = inputs.choices;
   const network = settings.network.enabled ? await networkProvider(settings.network) : undefined;
   const backend = new SystemBackend({ settings, provider, machine: machineContextFromSystem(), ...(choices ? { choices } : {}), ...(network ? { network } : {}) });
   const ascii = settings.console.ascii || args.flags.has('ascii');

@@ -8,7 +8,8 @@ import { DEFAULT_SETTINGS, type ScanRoot, type Settings } from '../settings/sett
 import { IMAGE_SETTINGS_FILE, SettingsError, applyCmdline, readSettingsFile } from '../settings/load';
 import { UsageError, type OptionSpec, type ParsedArgs, valueOf } from './args';
 import { SAVED } from '../entries/scan/saved';
-import { type SavedChoice, machineChoiceStore } from '../machine/saved-choice';
+import type { ChoiceStore, SavedChoice } from '../machine/saved-choice';
+import { writeErr } from './output';
 
 export const SCAN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   config: { value: true },
@@ -56,14 +57,15 @@ export interface PartitionSource {
  * what is already mounted is read). close() unmounts them, last first, and prints what could
  * not be unmounted. Loaded here so that --root runs do not load it.
  */
-export async function openDiskPartitions(): Promise<PartitionSource> {
+/** `stateLabel`: the settings' state partition, which is never mounted for its entries. */
+export async function openDiskPartitions(stateLabel?: string): Promise<PartitionSource> {
   const { scanDisks } = await import('../disks/discovery');
-  const scan = await scanDisks();
+  const scan = await scanDisks(stateLabel !== undefined ? { stateLabel } : {});
   return {
     partitions: scan.partitions,
     diagnostics: scan.diagnostics,
     close: async () => {
-      for (const failure of await scan.close()) process.stderr.write(`kexec-menu: ${failure}\n`);
+      for (const failure of await scan.close()) writeErr(`kexec-menu: ${failure}\n`);
     },
   };
 }
@@ -87,6 +89,8 @@ export interface ScanInputs {
   readonly diagnostics: readonly Diagnostic[];
   /** Sample trees given by --root or the settings; empty means the real disks. */
   readonly roots: readonly ScanRoot[];
+  /** With `default: @saved` on the real disks: where the choice is kept (EFI variables, or the settings' state partition). */
+  readonly choices?: ChoiceStore;
 }
 
 function isFolder(path: string): boolean {
@@ -123,10 +127,12 @@ export function scanInputs(args: ParsedArgs): ScanInputs {
     const fromFile = file === undefined ? DEFAULT_SETTINGS : readSettingsFile(file);
     const roots = rootArgs.length > 0 ? rootArgs : fromFile.roots;
     const loaded = applyCmdline(fromFile, explicit ?? (roots.length > 0 ? '' : readProcCmdline()));
-    // `default: @saved` reads this machine's EFI variables: only for its real disks, as /proc/cmdline.
-    const store = roots.length === 0 && loaded.settings.default.toLowerCase() === SAVED ? machineChoiceStore() : undefined;
+    // `default: @saved` reads this machine's EFI variables (or the settings' state partition):
+    // only for its real disks, as /proc/cmdline. Loaded only then (it brings disk code).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const store = roots.length === 0 && loaded.settings.default.toLowerCase() === SAVED ? (require('../disks/state-store') as typeof import('../disks/state-store')).choiceStoreFor(loaded.settings) : undefined;
     const saved = store ? { saved: store.read() } : {};
-    return { settings: { ...loaded.settings, roots, ...saved }, diagnostics: loaded.diagnostics, roots };
+    return { settings: { ...loaded.settings, roots, ...saved }, diagnostics: loaded.diagnostics, roots, ...(store ? { choices: store } : {}) };
   } catch (err) {
     if (err instanceof SettingsError) throw new UsageError(err.message);
     throw err;
@@ -134,5 +140,5 @@ export function scanInputs(args: ParsedArgs): ScanInputs {
 }
 
 export async function openPartitions(inputs: ScanInputs): Promise<PartitionSource> {
-  return inputs.roots.length > 0 ? openSampleRoots(inputs.roots) : openDiskPartitions();
+  return inputs.roots.length > 0 ? openSampleRoots(inputs.roots) : openDiskPartitions(inputs.settings.state?.label);
 }

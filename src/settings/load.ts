@@ -8,8 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { ALL_FORMATS, type Format } from '../entries/model';
 import type { Diagnostic } from '../fs/diagnostic';
 import { describeValue, isMap, isScalar, isSeq, keyName, nodeLine, parseYaml, unknownKeyMessage, closest, type YamlText } from '../entries/yaml-doc';
-import { DEFAULT_SETTINGS, type ConsoleSettings, type NetworkSettings, type ScanRoot, type Settings } from './settings';
-import type { TrustedSource } from '../entries/scan/trust';
+import { DEFAULT_SETTINGS, type ConsoleSettings, type NetworkSettings, type ScanRoot, type Settings, type StateSettings } from './settings';
+import { type TrustedSource, trustedServerProblem } from '../entries/scan/trust';
 import { splitCmdline } from '../kexec/cmdline';
 
 export class SettingsError extends Error {
@@ -32,7 +32,7 @@ export interface LoadedSettings {
 export const IMAGE_SETTINGS_FILE = '/etc/kexec-menu/config.yaml';
 
 /** Keys of the settings file (kebab-case, like the menus' keys). */
-const KEYS = ['timeout', 'default', 'formats', 'roots', 'menus', 'editor', 'shell', 'password', 'trusted', 'dry-run', 'handoff', 'console', 'network'] as const;
+const KEYS = ['timeout', 'default', 'formats', 'roots', 'menus', 'editor', 'shell', 'password', 'trusted', 'dry-run', 'handoff', 'console', 'network', 'state'] as const;
 const ROOT_KEYS = ['path', 'name', 'uuid', 'partuuid', 'label', 'partlabel'] as const;
 const CONSOLE_KEYS = ['ascii'] as const;
 const NETWORK_KEYS = ['enabled', 'interfaces', 'timeout'] as const;
@@ -116,6 +116,9 @@ export function parseSettings(text: string, file: string): Settings {
       case 'network':
         out.network = networkSettings(y, file, v);
         break;
+      case 'state':
+        out.state = stateSettings(y, file, v);
+        break;
       default:
         fail(at, unknownKeyMessage(key, KEYS));
     }
@@ -178,16 +181,33 @@ function root(y: YamlText, file: string, base: string, node: unknown): ScanRoot 
   return { ...r, path: resolve(base, r.path) };
 }
 
-const TRUSTED_KEYS = ['uuid', 'partuuid', 'label'] as const;
+const TRUSTED_KEYS = ['uuid', 'partuuid', 'label', 'server', 'url'] as const;
 
-/** One of `trusted`: a mapping with exactly one of uuid, partuuid, label. */
+/** One of `trusted`: a mapping with exactly one of uuid, partuuid, label (a partition), server, url (a boot server). */
 function trustedSource(y: YamlText, file: string, node: unknown): TrustedSource {
   const shape = `each of 'trusted' must be a mapping with one of ${TRUSTED_KEYS.join(', ')}`;
   if (!isMap(node) || node.items.length !== 1) throw new SettingsError(file, nodeLine(y, node), `${shape}, not ${describeValue(node)}`);
   const pair = node.items[0]!;
   const key = keyName(pair);
   if (!(TRUSTED_KEYS as readonly string[]).includes(key)) throw new SettingsError(file, nodeLine(y, pair.key), `in 'trusted': ${unknownKeyMessage(key, TRUSTED_KEYS)}`);
-  return { by: key as TrustedSource['by'], value: text1(y, file, key, pair.value) };
+  const source = { by: key as TrustedSource['by'], value: text1(y, file, key, pair.value) } as TrustedSource;
+  const problem = source.by === 'server' || source.by === 'url' ? trustedServerProblem(source) : undefined;
+  if (problem !== undefined) throw new SettingsError(file, nodeLine(y, pair.value), `in 'trusted': ${problem}`);
+  return source;
+}
+
+/**
+ * `state: { label: KEXEC-STATE }`: the one partition the menu may write (its own store of the
+ * last choice, src/disks/state-store.ts), named by its file system label as blkid prints it.
+ */
+function stateSettings(y: YamlText, file: string, node: unknown): StateSettings {
+  const shape = "key 'state' must be a mapping with 'label' (the state partition's file system label)";
+  if (!isMap(node) || node.items.length !== 1 || keyName(node.items[0]!) !== 'label') throw new SettingsError(file, nodeLine(y, node), `${shape}, not ${describeValue(node)}`);
+  const value = node.items[0]!.value;
+  const label = text1(y, file, 'state.label', value);
+  // ext4 labels hold up to 16 bytes, FAT's 11; no '/' or control characters (blkid's LABEL).
+  if (Buffer.byteLength(label) > 16 || /[\x00-\x1f\x7f/]/.test(label)) throw new SettingsError(file, nodeLine(y, value), `'state.label' must be a file system label of up to 16 bytes without '/' or control characters, not ${describeValue(value)}`);
+  return { label };
 }
 
 function consoleSettings(y: YamlText, file: string, node: unknown): ConsoleSettings {

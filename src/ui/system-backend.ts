@@ -16,7 +16,7 @@ import type { BootPlan } from '../kexec/plan';
 import type { RunningSystem } from '../kexec/system';
 import { cpuParkingWarning, cpuParkingWarningHere } from '../kexec/psci';
 import type { Settings } from '../settings/settings';
-import type { BackendListener, BootOutcome, BootProgress, BootRequest, MenuBackend, PowerAction, TerminalLoan } from './backend';
+import type { BackendListener, BootOutcome, BootProgress, BootRequest, MenuBackend, NetworkWait, PowerAction, TerminalLoan } from './backend';
 import { readAhead } from './read-ahead';
 import type { ChoiceStore } from '../machine/saved-choice';
 import { withNetwork } from '../net/merge';
@@ -54,8 +54,11 @@ export interface SystemBackendOptions {
   /** The rescue shell. */
   readonly shell?: string;
   /**
-   * With `default: @saved`: where the choice is remembered (the EFI variables). A real boot
-   * records it there just before the hand-over and consumes the one-shot; a dry run writes nothing.
+   * With `default: @saved`: where the choice is remembered (the EFI variables, or the state
+   * partition the settings name). Read again at each rebuild of the menu while it has nothing
+   * to say (a state partition arrives with the disks); a real boot records the entry there once
+   * the kernel is loaded, just before the hand-over, and consumes the one-shot; a dry run, or
+   * a load that fails, writes nothing.
    */
   readonly choices?: ChoiceStore;
   /** `network: { enabled: true }`: the boot servers' entries, filled in as leases arrive (src/net/provider.ts). */
@@ -146,9 +149,10 @@ export class SystemBackend implements MenuBackend {
   private build(): Menu {
     const present = this.o.provider.partitions();
     const scans = present.map((p) => this.scans.get(p.root)).filter((s): s is PartitionScan => s !== undefined);
-    const disks = buildMenu([...scans, ...this.imageScans], present, this.o.settings);
+    const settings = this.o.choices ? { ...this.o.settings, saved: this.o.choices.read() } : this.o.settings;
+    const disks = buildMenu([...scans, ...this.imageScans], present, settings);
     // Each boot server's entries after the disks', in a section of their own.
-    return (this.o.network?.scans() ?? []).reduce((m, n) => withNetwork(m, n, this.o.settings.default, this.o.settings.file ?? 'settings'), disks);
+    return (this.o.network?.scans() ?? []).reduce((m, n) => withNetwork(m, n, this.o.settings), disks);
   }
 
   private publish(note?: string): void {
@@ -166,6 +170,10 @@ export class SystemBackend implements MenuBackend {
 
   isSettled(): boolean {
     return this.settled;
+  }
+
+  network(): NetworkWait | undefined {
+    return this.o.network;
   }
 
   scanning(): readonly string[] {
@@ -212,10 +220,11 @@ export class SystemBackend implements MenuBackend {
 
     const sys = this.loadSys();
     if (!sys.insideImage()) throw new BootError('Loading a kernel replaces the running system, so kexec-menu does it only inside its own image; --dry-run shows the plan here.');
-    this.remember(entry);
     await executePlan(plan, {
       sys,
       handoff: this.o.settings.handoff,
+      // Before the hand-over unmounts the disks: a state partition is mounted and unmounted on its own.
+      beforeHandoff: () => this.remember(entry),
       unmountAll: () => this.o.provider.close(),
       tmpDir: system.tmpDir,
       log: (l) => this.log(l),

@@ -50,6 +50,11 @@ function autoDefault(entries: readonly BootEntry[]): string | undefined {
   return bootOrder(entries.filter((e) => e.resolution.ok), 'auto')[0];
 }
 
+/** The warning for a rule that names no entry (src/net/merge.ts drops it once a boot server's entry matches). */
+export function noMatchMessage(rule: string): string {
+  return `default '${rule}' matches no entry's id or title; using the automatic default`;
+}
+
 /**
  * `rule` is the settings' default; `origin` names where it came from (the settings file, or
  * the kernel command line) for the warning.
@@ -58,7 +63,7 @@ export function chooseDefault(entries: readonly BootEntry[], rule: string, origi
   if (rule === 'auto') return { id: autoDefault(entries), diagnostics: [] };
   if (rule.toLowerCase() === SAVED) {
     // The remembered choice (saved.ts), else the automatic default; the notes say which.
-    const pick = saved ? pickSaved(entries, saved) : { notes: ['no store of the last choice on this machine (no EFI variables)'] };
+    const pick = saved ? pickSaved(entries, saved) : { notes: ['no store of the last choice on this machine (no EFI variables, and no state partition named by the settings)'] };
     const id = pick.entry?.id ?? autoDefault(entries);
     const tail = pick.entry ? '' : '; using the automatic default';
     return { id, diagnostics: pick.notes.map((n, i) => ({ severity: 'info' as const, file: origin, message: `default @saved: ${n}${i === pick.notes.length - 1 ? tail : ''}` })) };
@@ -69,7 +74,7 @@ export function chooseDefault(entries: readonly BootEntry[], rule: string, origi
   if (!match) {
     return {
       id: fallback,
-      diagnostics: [{ severity: 'warning', file: origin, message: `default '${rule}' matches no entry's id or title; using the automatic default` }],
+      diagnostics: [{ severity: 'warning', file: origin, message: noMatchMessage(rule) }],
     };
   }
   if (!match.resolution.ok) {
