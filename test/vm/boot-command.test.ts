@@ -1,7 +1,8 @@
 // `kexec-menu boot` in the image, started from a BusyBox shell (rdinit=/bin/sh): the bundle
 // on Node 22, koffi's binary for the architecture, the image marker that allows the system
-// calls, and the loaders: kexec_file_load on x86_64, kexec-tools with the disk's DTB on
-// arm64 (Debian's arm64 kernel has no kexec_file_load). The menu uses the same boot path.
+// calls, and the loaders: kexec_file_load on x86_64, kexec-menu's own kexec_load with the
+// disk's DTB on arm64 (Debian's arm64 kernel has no kexec_file_load, and the arm64 image has
+// no kexec-tools). The menu uses the same boot path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SKIP_VM, withVm, diskIdentities, type Arch } from './vm';
@@ -26,7 +27,7 @@ test('x86_64: kexec-menu boot loads the kernel with kexec_file_load and starts i
     'console=ttyS0,115200 test.entry=boot-command');
 });
 
-test('arm64: kexec-menu boot loads the kernel and the disk\'s DTB through kexec-tools and starts it', { skip: SKIP_VM, timeout: 300_000 }, async () => {
+test('arm64: kexec-menu boot loads the kernel and the disk\'s DTB through its own kexec_load and starts it', { skip: SKIP_VM, timeout: 300_000 }, async () => {
   const k = diskIdentities()['ARM64_KERNEL'];
   await bootCommand('arm64', 'arm64-virt.ext4', 'mkdir -p /mnt/a && mount -o ro /dev/vda /mnt/a',
     `kexec-menu boot --kernel /mnt/a/boot/Image-${k} --initrd /mnt/a/boot/initrd.img-${k} --dtb /mnt/a/boot/dtbs/qemu-virt.dtb --cmdline "console=ttyAMA0 test.entry=boot-command"`,
