@@ -8,10 +8,10 @@ import type { MachineContext } from '../machine/context';
 import type { PartitionInfo } from '../fs/files';
 import { entryId } from '../entries/scan/ids';
 import { extlinuxParser } from '../entries/extlinux';
-import { grubParser } from '../entries/grub/index';
+import { grubParserFor, type GrubNetwork } from '../entries/grub/index';
 import { fetchUrl, isUrl, type NetFolder, urlIn } from './fetch';
 import { FetchedFiles, MAX_CONFIG_BYTES, readToFixpoint } from './net-files';
-import { grubCandidates, grubPrefixOf, pxelinuxCandidates, type ClientIdentity } from './pxe-paths';
+import { grubCandidates, grubPrefixOf, macDashed, pxelinuxCandidates, type ClientIdentity } from './pxe-paths';
 import { NetError, type TransferLimits } from './transfer';
 
 /** What the lookup needs: the folder, the client, and how long it may take in all. */
@@ -74,7 +74,9 @@ async function firstFound(folder: NetFolder, names: readonly string[], lookup: N
 
 function resolution(folder: NetFolder, e: ParsedEntry): Resolution {
   const url = (what: string, r: Resource): string | { reason: string } =>
-    r.partition.by === 'self' ? viewPathUrl(folder, r.path) : { reason: `the ${what} ${r.path} is on a disk partition, not on the boot server` };
+    r.partition.by === 'self'
+      ? viewPathUrl(folder, r.path)
+      : { reason: r.partition.by === 'unmappable' ? `the ${what} ${r.path} is on ${r.partition.value}, which cannot be reached` : `the ${what} ${r.path} is on a disk partition, not on the boot server` };
   const files: string[] = [];
   for (const [what, r] of [['kernel', e.kernel] as const, ...e.initrds.map((r) => ['initrd', r] as const), ...e.overlays.map((r) => ['overlay', r] as const)]) {
     const u = url(what, r);
@@ -118,6 +120,12 @@ async function readConfig(
   return { entries, diagnostics };
 }
 
+/** What GRUB knows of the network after booting from this folder: net_default_server, net_default_ip, net_default_mac. */
+function grubNetwork(folder: NetFolder, identity: ClientIdentity): GrubNetwork {
+  const mac = identity.mac === undefined ? undefined : macDashed(identity.mac)?.replace(/-/g, ':');
+  return { protocol: folder.protocol, server: new URL(folder.href).hostname, ...(identity.ip !== undefined ? { ip: identity.ip } : {}), ...(mac !== undefined ? { mac } : {}) };
+}
+
 /** The folder's server root (GRUB names paths from it; PXELINUX from its prefix). */
 function serverRoot(folder: NetFolder): { root: NetFolder; prefix: string } {
   const url = new URL(folder.href);
@@ -157,7 +165,7 @@ export async function scanNetwork(lookup: NetLookup, machine: MachineContext): P
     if (grub) {
       const path = `${grubPrefixOf(prefix)}/${grub.name}`;
       const grubPartition: PartitionInfo = { ...partition, name: folder.protocol };
-      const found = await readConfig(lookup, root, path, grub.text, GRUB_ALIAS, grubParser, grubPartition, machine);
+      const found = await readConfig(lookup, root, path, grub.text, GRUB_ALIAS, grubParserFor(grubNetwork(folder, lookup.identity)), grubPartition, machine);
       const entries = found.entries.map((e) => ({ ...e, partition, id: entryId(partition, e.source.format, e.localId), source: { ...e.source, partition: partition.name } }));
       return done({ entries, diagnostics: found.diagnostics }, viewPathUrl(root, path));
     }

@@ -13,6 +13,22 @@ const skip = existsSync(TFTPD) ? false : `${TFTPD} is not installed (Debian pack
 let tftp: Tftpd | undefined;
 let http: HttpServer | undefined;
 const initrd = Buffer.alloc(3000, 7);
+const GRUB_NETDIR_CFG = `set default=net
+menuentry 'Net default server' --id net {
+  linux (tftp,$net_default_server)/images/vmlinuz console=ttyS0 ip=$net_default_ip
+  initrd ($root)/images/initrd.img
+}
+menuentry 'From the prefix' --id prefix {
+  linux $prefix/vmlinuz
+  initrd $cmdpath/initrd.img
+}
+menuentry 'Over HTTP' --id http {
+  linux (http,$net_default_server)/images/vmlinuz
+}
+menuentry 'Another server' --id other {
+  linux (tftp,10.0.2.3)/images/vmlinuz
+}
+`;
 
 /** Async, so the servers in this process keep answering while the CLI runs. */
 function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -33,6 +49,8 @@ before(async () => {
     'pxe/pxelinux.cfg/01-52-54-00-12-34-56': `DEFAULT tftp\nLABEL tftp\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND console=ttyS0 via=tftp\nLABEL web\n  KERNEL ${'HTTP'}/vmlinuz\n  APPEND via=http\n`,
     'pxe/vmlinuz': kernel,
     'pxe/initrd.img': initrd,
+    // grub-mknetdir's layout: the core image in boot/grub/x86_64-efi, the configs in boot/grub.
+    'boot/grub/grub.cfg-01-52-54-00-aa-bb-cc': GRUB_NETDIR_CFG,
   };
   http = await startHttp(staticHandler({ vmlinuz: kernel }));
   files['pxe/pxelinux.cfg/01-52-54-00-12-34-56'] = files['pxe/pxelinux.cfg/01-52-54-00-12-34-56'].replace('HTTP', http.url);
@@ -54,6 +72,26 @@ test('list --json --net: the MAC-specific config, entries shaped like the disks\
     [`${base}/vmlinuz`, [`${base}/initrd.img`], 'console=ttyS0 via=tftp', 'extlinux'],
     [`${http!.url}/vmlinuz`, [], 'via=http', 'extlinux'],
   ]);
+});
+
+test('list --json --net: a grub-mknetdir tree, $net_default_server, ($root) and (tftp,…) paths as URLs', { skip }, async () => {
+  const server = `tftp://127.0.0.1:${tftp!.port}`;
+  const base = `${server}/boot/grub/x86_64-efi`;
+  const r = await cli(['list', '--json', '--net', base, '--mac', '52:54:00:aa:bb:cc', '--ip', '10.0.2.15']);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.default, `${base}:grub:net`);
+  type Listed = { title: string; kernel: string; initrd: string[]; cmdline: string; notes: string[]; source: { format: string; file: string } };
+  assert.deepEqual(out.entries.map((e: Listed) => [e.title, e.kernel, e.initrd, e.cmdline, e.source.format]), [
+    ['Net default server', `${server}/images/vmlinuz`, [`${server}/images/initrd.img`], 'console=ttyS0 ip=10.0.2.15', 'grub'],
+    ['From the prefix', `${server}/boot/grub/vmlinuz`, [`${server}/boot/grub/initrd.img`], '', 'grub'],
+    // GRUB names no port: (http,SERVER) is port 80 of the same host.
+    ['Over HTTP', 'http://127.0.0.1/images/vmlinuz', [], '', 'grub'],
+    ['Another server', 'tftp://10.0.2.3/images/vmlinuz', [], '', 'grub'],
+  ]);
+  assert.equal(out.entries[0].source.file, `${server}/boot/grub/grub.cfg-01-52-54-00-aa-bb-cc`);
+  assert.deepEqual(out.entries[0].notes, []);
+  assert.deepEqual(out.entries[3].notes, ['some of its files are on tftp://10.0.2.3, another server than the boot server this config came from (tftp://127.0.0.1)']);
 });
 
 test('list --net with bad options is a usage error (exit 2)', async () => {

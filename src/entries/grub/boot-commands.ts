@@ -1,7 +1,8 @@
 // GRUB's commands that build the menu and say what an entry boots: menuentry/submenu, the
 // Linux loader commands (recorded in the entry's BootRecord), the loaders kexec cannot stand
 // in for, and the questions about the machine configs ask before choosing (cpuid, keystatus).
-import { info, warn, type Command, type NamedCommands } from './command-api';
+import { info, warn, type Command, type CommandCall, type NamedCommands } from './command-api';
+import type { GrubPath } from './devices';
 import { MAX_TITLE_LENGTH } from './limits';
 import type { MenuItem } from './menu';
 import { lastValue, parseOptions, type OptionSpec } from './options';
@@ -83,7 +84,7 @@ const linux: Command = (c) => {
     warn(c, `\`${c.name}\` outside any menu entry loads a kernel GRUB boots only on an explicit \`boot\`; it is not listed`);
     return 0;
   }
-  const p = c.context.devices.split(path, c.frame.env.get('root'));
+  const p = split(c, path);
   if (p.relative) warn(c, `\`${path}\` does not start with / or a (device); GRUB refuses such file names, so it is read from the partition root`);
   mode.boot.kernel = { resource: c.context.devices.resource(p, c.context.files), args: c.args.slice(1), command: c.name, line: c.line };
   if (p.device.kind === 'loopback') {
@@ -95,6 +96,11 @@ const linux: Command = (c) => {
   return 0;
 };
 
+/** A file a loader command names, as GRUB opens it now: on `$root`, `(tftp)` on net_default_server. */
+function split(c: CommandCall, path: string): GrubPath {
+  return c.context.devices.split(path, c.frame.env.get('root'), c.frame.env.get('net_default_server'));
+}
+
 /** `initrd FILE…` (and initrd16, initrdefi): replaces the initrd list. */
 const initrd: Command = (c) => {
   const mode = c.frame.mode;
@@ -103,7 +109,7 @@ const initrd: Command = (c) => {
     // `newc:NAME:FILE` puts FILE into the initrd under NAME: kexec can only pass FILE as it is.
     const m = /^newc:[^:]*:(.*)$/.exec(arg);
     if (m) warn(c, `\`${arg}\`: GRUB would wrap the file into a cpio archive under a new name; it is passed unwrapped`);
-    const p = c.context.devices.split(m ? m[1]! : arg, c.frame.env.get('root'));
+    const p = split(c, m ? m[1]! : arg);
     return c.context.devices.resource(p, c.context.files);
   });
   return 0;
@@ -113,7 +119,7 @@ const devicetree: Command = (c) => {
   const mode = c.frame.mode;
   const path = c.args[0];
   if (mode.kind !== 'entry' || path === undefined) return 0;
-  mode.boot.devicetree = c.context.devices.resource(c.context.devices.split(path, c.frame.env.get('root')), c.context.files);
+  mode.boot.devicetree = c.context.devices.resource(split(c, path), c.context.files);
   return 0;
 };
 

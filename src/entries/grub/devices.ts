@@ -8,6 +8,7 @@ import type { PartitionSelector, Resource } from '../model';
 import { SELF } from '../model';
 import { normalizePath } from '../../fs/paths';
 import type { FileTest, Truth } from './conditions';
+import { bootDeviceName, describeNet, isOwnServer, netResource, parseNetDevice, type GrubNetwork, type NetDevice } from './network';
 
 /** What a device name stands for. */
 export type Device =
@@ -16,7 +17,9 @@ export type Device =
   /** A GRUB device name we cannot map (`hd0,gpt2`, `tftp`…), as written. */
   | { readonly kind: 'grub'; readonly name: string }
   /** `loopback NAME FILE`: a disk image (an ISO) opened as a device; `image` names the file for messages. */
-  | { readonly kind: 'loopback'; readonly name: string; readonly image: string };
+  | { readonly kind: 'loopback'; readonly name: string; readonly image: string }
+  /** `(tftp)`, `(http,SERVER)`, `(pxe)`…: a boot server (network.ts). */
+  | NetDevice;
 
 export interface GrubPath {
   /** The device name without parentheses ('' when the path names none and `$root` is empty). */
@@ -25,6 +28,8 @@ export interface GrubPath {
   readonly path: string;
   /** The path did not start with `/` (GRUB refuses such names). */
   readonly relative: boolean;
+  /** net_default_server when the path was named (what `(tftp)` without a server opens). */
+  readonly defaultServer?: string;
 }
 
 /** Where a file named by the config is, for reading it or listing it in an entry. */
@@ -38,9 +43,14 @@ export class DeviceTable {
   private readonly names = new Map<string, Device>();
   readonly selfName: string;
 
-  constructor(partitionName: string) {
+  /** `network`: the config was read from this boot server, which is then this "partition". */
+  constructor(
+    partitionName: string,
+    readonly network?: GrubNetwork,
+  ) {
     // GRUB's own names look like `hd0,gpt2`; a kernel name cannot be mistaken for one.
-    this.selfName = /^[A-Za-z0-9_.:-]+$/.test(partitionName) ? partitionName : 'this-partition';
+    if (network) this.selfName = bootDeviceName(network);
+    else this.selfName = /^[A-Za-z0-9_.:-]+$/.test(partitionName) ? partitionName : 'this-partition';
     this.names.set(this.selfName, { kind: 'self' });
   }
 
@@ -67,11 +77,11 @@ export class DeviceTable {
   }
 
   device(name: string): Device {
-    return this.names.get(name) ?? { kind: 'grub', name };
+    return this.names.get(name) ?? parseNetDevice(name) ?? { kind: 'grub', name };
   }
 
-  /** Splits `(dev)/path` or `/path` (on the device named by `root`). */
-  split(arg: string, root: string | undefined): GrubPath {
+  /** Splits `(dev)/path` or `/path` (on the device named by `root`); `defaultServer` is net_default_server now. */
+  split(arg: string, root: string | undefined, defaultServer?: string): GrubPath {
     let deviceName: string;
     let path: string;
     if (arg.startsWith('(')) {
@@ -83,7 +93,8 @@ export class DeviceTable {
       path = arg;
     }
     const relative = path !== '' && !path.startsWith('/');
-    return { deviceName, device: deviceName === '' ? { kind: 'self' } : this.device(deviceName), path: normalizePath(path), relative };
+    const device: Device = deviceName === '' ? { kind: 'self' } : this.device(deviceName);
+    return { deviceName, device, path: normalizePath(path), relative, ...(defaultServer !== undefined ? { defaultServer } : {}) };
   }
 
   /**
@@ -94,7 +105,9 @@ export class DeviceTable {
    * A GRUB device name (`hd0,gpt2`) is taken the same way.
    */
   locate(p: GrubPath, files: PartitionFiles, kind: 'file' | 'dir' = 'file'): Located {
-    if (p.device.kind === 'self') return { where: 'here', path: p.path };
+    if (p.device.kind === 'self' || this.ownServer(p)) return { where: 'here', path: p.path };
+    // A boot server's files are not on a disk, nor another server's in the view.
+    if (p.device.kind === 'net') return { where: 'elsewhere', resource: this.elsewhere(p), reason: this.describe(p) };
     // Inside an image: never this partition's file of the same name.
     if (p.device.kind === 'loopback') return { where: 'elsewhere', resource: this.elsewhere(p), reason: this.describe(p) };
     const exists = kind === 'file' ? files.isFile(p.path) : files.isDir(p.path);
@@ -118,11 +131,18 @@ export class DeviceTable {
         return exists ? { partition: SELF, path: p.path } : this.elsewhere(p);
       }
       case 'loopback':
+      case 'net':
         return this.elsewhere(p);
     }
   }
 
+  /** A network device that names the boot server the config came from, over the same protocol. */
+  private ownServer(p: GrubPath): boolean {
+    return p.device.kind === 'net' && isOwnServer(p.device, this.network, p.defaultServer);
+  }
+
   private elsewhere(p: GrubPath): Resource {
+    if (p.device.kind === 'net') return netResource(p.device, p.deviceName, p.path, this.network, p.defaultServer);
     if (p.device.kind === 'search') return { partition: p.device.selector, path: p.path };
     if (p.device.kind === 'loopback') return { partition: { by: 'unmappable', value: `(${p.deviceName}) in the ISO image ${p.device.image}` }, path: p.path };
     return { partition: { by: 'unmappable', value: `(${p.deviceName})` }, path: p.path };
@@ -157,6 +177,8 @@ export class DeviceTable {
         return `GRUB's device (${p.deviceName}), which depends on the firmware's disk order`;
       case 'loopback':
         return `the ISO image ${p.device.image} (GRUB loopback), which kexec-menu does not open yet`;
+      case 'net':
+        return describeNet(p.device, p.deviceName, this.network, p.defaultServer);
     }
   }
 }

@@ -6,6 +6,7 @@ import type { MachineContext } from '../../machine/context';
 import { grubPlatformOf } from '../../machine/arch';
 import { dirname } from '../../fs/paths';
 import type { DeviceTable } from './devices';
+import { setNetVariables } from './network';
 import { MAX_ENVIRONMENT_CHARS, MAX_VALUE_LENGTH, MAX_VARIABLES } from './limits';
 
 interface Variable {
@@ -49,6 +50,8 @@ export class Environment {
 
   /** Sets `name` unless a limit refuses it (see takeRefusal); `line` is where the config set it. */
   set(name: string, value: string, line?: number): void {
+    // GRUB's write hook on root (normal/main.c, grub_env_write_root) drops the parentheses of `(hd0,gpt2)`.
+    if (name === 'root' && value.length > 1 && value.startsWith('(') && value.endsWith(')')) value = value.slice(1, -1);
     const v = this.vars.get(name);
     const grows = value.length - (v ? v.value.length : -name.length);
     if (value.length > MAX_VALUE_LENGTH) return this.refuse(`\`${name.slice(0, 40)}\` would hold ${value.length} characters, more than the ${MAX_VALUE_LENGTH} a GRUB variable may hold here; it keeps its value`);
@@ -130,6 +133,8 @@ export function initialEnvironment(devices: DeviceTable, configPath: string, mac
   if (configPath.toLowerCase().startsWith('/efi/')) exported('cmdpath', `(${devices.selfName})${dirname(configPath)}`);
   // normal.mod announces these features; configs test them to choose modern syntax.
   for (const feature of FEATURES) exported(feature, 'y');
+  // Read from a boot server: GRUB's net variables, and root, prefix and cmdpath on its device.
+  if (devices.network) setNetVariables(env, devices.network, dirname(configPath));
   return env;
 }
 

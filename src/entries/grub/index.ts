@@ -13,44 +13,54 @@ import type { PartitionCounts } from './limits';
 import { Listing, LocalIds } from './listing';
 import { findConfigs } from './locations';
 import { grubStrtoul, type Menu } from './menu';
+import type { GrubNetwork } from './network';
 import { GRUB_COMMANDS } from './registry';
 
-export const grubParser: FormatParser = {
-  format: 'grub',
-  parse(files: PartitionFiles, partition: string, machine: MachineContext): ParseResult {
-    const entries: ParsedEntry[] = [];
-    const diagnostics: Diagnostic[] = [];
-    const localIds = new LocalIds();
-    const listed = new Set<string>();
-    let configTimeout: { seconds: number; at: ConfigTimeoutAt } | undefined;
-    // One partition's configs together: the files they read and the menu entries they make are capped.
-    const counts: PartitionCounts = { filesRead: 0, menuEntries: 0 };
-    let interp: Interpreter | undefined;
-    try {
-      for (const config of findConfigs(files)) {
-        if (listed.has(config.realPath)) continue;
-        const devices = new DeviceTable(partition);
-        interp = new Interpreter(GRUB_COMMANDS, files, devices, machine, partition, listed, counts);
-        const read = interp.readConfig(config.realPath, { file: config.path, line: 1 });
-        if (read) {
-          const menu = interp.runMenuFile(config.path, read.realPath, read.text, initialEnvironment(devices, config.path, machine));
-          interp.startListing();
-          new Listing(interp, entries, localIds).menu(menu, [], true);
-          const timeout = menuTimeout(menu, config.path, interp);
-          if (configTimeout === undefined) configTimeout = timeout;
-        }
-        for (const d of interp.diagnostics) diagnostics.push(d);
-        interp = undefined;
+export type { GrubNetwork } from './network';
+
+/**
+ * The GRUB reader. With `network` the files are a boot server's (the network source's view):
+ * GRUB's net variables are set, and `(tftp)`, `(http,SERVER)` name files on that server or another.
+ */
+export function grubParserFor(network?: GrubNetwork): FormatParser {
+  return { format: 'grub', parse: (files, partition, machine) => parseGrub(files, partition, machine, network) };
+}
+
+export const grubParser: FormatParser = grubParserFor();
+
+function parseGrub(files: PartitionFiles, partition: string, machine: MachineContext, network: GrubNetwork | undefined): ParseResult {
+  const entries: ParsedEntry[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const localIds = new LocalIds();
+  const listed = new Set<string>();
+  let configTimeout: { seconds: number; at: ConfigTimeoutAt } | undefined;
+  // One partition's configs together: the files they read and the menu entries they make are capped.
+  const counts: PartitionCounts = { filesRead: 0, menuEntries: 0 };
+  let interp: Interpreter | undefined;
+  try {
+    for (const config of findConfigs(files)) {
+      if (listed.has(config.realPath)) continue;
+      const devices = new DeviceTable(partition, network);
+      interp = new Interpreter(GRUB_COMMANDS, files, devices, machine, partition, listed, counts);
+      const read = interp.readConfig(config.realPath, { file: config.path, line: 1 });
+      if (read) {
+        const menu = interp.runMenuFile(config.path, read.realPath, read.text, initialEnvironment(devices, network ? read.realPath : config.path, machine));
+        interp.startListing();
+        new Listing(interp, entries, localIds).menu(menu, [], true);
+        const timeout = menuTimeout(menu, config.path, interp);
+        if (configTimeout === undefined) configTimeout = timeout;
       }
-    } catch (e) {
-      // A bug here must not cost the rest of the menu: report it on the line running and keep what was found.
-      for (const d of interp?.diagnostics ?? []) diagnostics.push(d);
-      const at = interp?.where ?? { file: '/', line: 1 };
-      diagnostics.push({ severity: 'error', file: at.file, line: at.line, message: `the GRUB reader failed (${e instanceof Error ? e.message : String(e)}); entries after this point are missing` });
+      for (const d of interp.diagnostics) diagnostics.push(d);
+      interp = undefined;
     }
-    return configTimeout === undefined ? { entries, diagnostics } : { entries, diagnostics, configTimeout: configTimeout.seconds, configTimeoutAt: configTimeout.at };
-  },
-};
+  } catch (e) {
+    // A bug here must not cost the rest of the menu: report it on the line running and keep what was found.
+    for (const d of interp?.diagnostics ?? []) diagnostics.push(d);
+    const at = interp?.where ?? { file: '/', line: 1 };
+    diagnostics.push({ severity: 'error', file: at.file, line: at.line, message: `the GRUB reader failed (${e instanceof Error ? e.message : String(e)}); entries after this point are missing` });
+  }
+  return configTimeout === undefined ? { entries, diagnostics } : { entries, diagnostics, configTimeout: configTimeout.seconds, configTimeoutAt: configTimeout.at };
+}
 
 /** The timeout of the menu GRUB shows first (`timeout`, GRUB's strtoul) and where it was set, noting a hidden menu. */
 function menuTimeout(menu: Menu, file: string, interp: Interpreter): { seconds: number; at: ConfigTimeoutAt } | undefined {

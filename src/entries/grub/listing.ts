@@ -6,6 +6,7 @@ import type { ParsedEntry } from '../model';
 import { kernelVersion, loaderCmdline, type BootRecord } from './boot-record';
 import type { Interpreter } from './evaluate';
 import { BudgetExhausted } from './limits';
+import { otherServerNotes } from './network';
 import { defaultIndex, submenuDefault, type Menu, type MenuItem } from './menu';
 
 /** How the other loaders GRUB has read in a menu entry's body. */
@@ -81,7 +82,7 @@ export class Listing {
   }
 
   private parsedEntry(item: MenuItem, boot: BootRecord, kernel: NonNullable<BootRecord['kernel']>, title: string, isDefault: boolean, menu: Menu): ParsedEntry {
-    const notes = [...item.notes, ...boot.notes];
+    const notes = [...item.notes, ...boot.notes, ...otherServerNotes([kernel.resource, ...boot.initrds, boot.devicetree], this.interp.devices.network)];
     if (item.restriction !== 'unrestricted' && (menu.env.get('superusers') ?? '') !== '') {
       notes.push('GRUB asks for a password before booting this entry');
     }
