@@ -50,10 +50,13 @@ kernel_pkg=linux-image-$arch
 
 # Modules loaded at boot, in this order (dependencies first); those the kernel has built in
 # are left out of the list. virtio_net (and, through modules.dep, net_failover and failover):
-# network boot's VM test (udhcpc on QEMU's user network).
+# network boot's VM test (udhcpc on QEMU's user network). f2fs (its "crc32" checksum from
+# crc32_generic; lz4/zstd compressors through modules.dep) and exfat: test/vm/mount-filesystems.
+# Debian 12's kernel has no NTFS driver (NTFS3_FS and NTFS_FS unset); btrfs and xfs (3.9 and
+# 4.2 MB) are not in the image.
 modules=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_mmio
   virtio_blk virtio_net virtio_rng crc32c_generic jbd2 mbcache crc16 ext4 nls_cp437 nls_ascii nls_utf8
-  nls_iso8859-1 fat vfat cdrom isofs)
+  nls_iso8859-1 fat vfat cdrom isofs crc32_generic f2fs exfat)
 # arm64: also the Raspberry Pi's SD controllers (MMC core is built in), for raspi3b.
 [ "$arch" = arm64 ] && modules+=(sdhci sdhci-pltfm sdhci-iproc bcm2835)
 # Installed but not in the boot-time list: efivarfs, which sysinit loads and mounts only on a

@@ -2,11 +2,11 @@
 // read-write to loop devices (detached and removed when the test ends), their sha256 taken
 // before kexec-menu sees them, and discovery options confined to this test's own devices.
 import { createHash } from 'node:crypto';
-import { copyFileSync, createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, createReadStream, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as sys from '../../src/sys';
-import { attachLoop, type Loop } from './loop';
+import { attachLoop, type Loop, run } from './loop';
 
 export async function sha256(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -65,3 +65,82 @@ export async function plainMountHash(dir: string, img: string, fstype: string): 
   }
   return sha256(copy);
 }
+
+/** Whether a program is on the PATH (sbin included). */
+export function hasProgram(name: string): boolean {
+  return ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((d) => {
+    try {
+      return statSync(join(d, name)).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The images the file-system tests share, each made with that file system's own mkfs from
+ * `content` (a folder tree). `tree` says whether the image holds it: exFAT only through the
+ * FUSE driver (mount.exfat-fuse on a loop device, as root); NTFS through ntfscp, files only, in folders that
+ * mkntfs made (the root), so a tree's files are copied flat to the root.
+ */
+export interface ImageMaker {
+  readonly type: string;
+  readonly make: (img: string, content: string) => { readonly tree: boolean };
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+}
+
+export const IMAGES: Record<'f2fs' | 'exfat' | 'ntfs' | 'iso9660' | 'ext3', ImageMaker> = {
+  f2fs: {
+    type: 'f2fs',
+    make: (img, content) => (run('truncate', ['-s', '64M', img]), run('mkfs.f2fs', ['-q', '-f', '-l', 'f2fsroot', img]), run('sload.f2fs', ['-f', content, img]), { tree: true }),
+  },
+  exfat: {
+    type: 'exfat',
+    make: (img, content) => {
+      run('truncate', ['-s', '16M', img]);
+      run('mkfs.exfat', ['-L', 'Ventoy', img]);
+      if (process.getuid?.() !== 0 || !hasProgram('mount.exfat-fuse')) return { tree: false };
+      const mnt = mkdtempSync(join(tmpdir(), 'kexec-menu-exfat-'));
+      // As root the FUSE driver mounts with blkdev, which wants a block device: a loop device.
+      const l = attachLoop(img);
+      try {
+        run('mount.exfat-fuse', [l.device, mnt]);
+        try {
+          cpSync(content, mnt, { recursive: true });
+        } finally {
+          run('fusermount', ['-u', mnt]);
+        }
+      } finally {
+        l.detach();
+        rmSync(mnt, { recursive: true, force: true });
+      }
+      return { tree: true };
+    },
+  },
+  ntfs: {
+    type: 'ntfs',
+    make: (img, content) => {
+      run('truncate', ['-s', '16M', img]);
+      run('mkntfs', ['-q', '-Q', '-F', '-L', 'Windows', img]);
+      for (const f of files(content)) run('ntfscp', ['-f', img, f, '/' + relative(content, f).split('/').pop()!]);
+      return { tree: false };
+    },
+  },
+  iso9660: {
+    type: 'iso9660',
+    make: (img, content) => (run('xorriso', ['-as', 'mkisofs', '-quiet', '-R', '-J', '-V', 'LIVE', '-o', img, content]), { tree: true }),
+  },
+  // A journal that needs recovery (needs_recovery set): the usual ro mount would replay it.
+  ext3: {
+    type: 'ext3',
+    make: (img, content) => (
+      run('truncate', ['-s', '16M', img]),
+      run('mkfs.ext3', ['-q', '-F', '-L', 'dirty-ext3', '-d', content, img]),
+      run('debugfs', ['-w', '-R', 'feature needs_recovery', img]),
+      { tree: true }
+    ),
+  },
+};
