@@ -198,10 +198,13 @@ export class DiskDiscovery extends EventEmitter<DiscoveryEvents> {
       const failure = this.mounter.unmount(name, true);
       if (k.state.partition) this.emit('partition-removed', k.state.partition, failure ? { ...k.state, unmountError: failure } : k.state);
     }
-    // Devices already scanned stay as they are; one that could not be read is tried again.
+    // Devices already scanned stay as they are; one that could not be read, or that found no
+    // driver for its file system (still loading beside the menu), is tried again.
     this.pending = devices.filter((d) => {
       const known = this.known.get(d.name);
-      return !known || (known.state.readError !== undefined && !known.state.partition);
+      if (!known) return true;
+      if (known.state.partition) return false;
+      return known.state.readError !== undefined || (known.state.mount.state === 'failed' && known.state.mount.noDriver === true);
     });
     this.emit('scan-started');
     // The device at the head of `pending` is the one being looked at; it leaves once probed.

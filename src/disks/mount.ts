@@ -76,7 +76,12 @@ export type MountOutcome =
   | { readonly state: 'mounted'; readonly target: string; readonly fstype: string; readonly options: string }
   /** Already mounted by someone else; read there, never unmounted by kexec-menu. */
   | { readonly state: 'already-mounted'; readonly target: string }
-  | { readonly state: 'failed'; readonly reason: string }
+  /**
+   * `noDriver`: the kernel said it has no driver for this file system (ENODEV). In the
+   * Debian-assembled image the drivers load beside the menu, so a device probed early is
+   * tried again by the next scan instead of staying unmounted.
+   */
+  | { readonly state: 'failed'; readonly reason: string; readonly noDriver?: true }
   | { readonly state: 'not-mounted'; readonly reason: string };
 
 export interface MounterOptions {
@@ -220,7 +225,7 @@ export class Mounter {
     this.restore(device, restoreWritable);
     removeFolder(target);
     dropClaim(this.ownerFile(device), this.pid);
-    return { state: 'failed', reason: mountFailure(id.type, lastError) };
+    return { state: 'failed', reason: mountFailure(id.type, lastError), ...(codeOf(lastError) === 'ENODEV' ? { noDriver: true as const } : {}) };
   }
 
   /** Another menu is mounting the device right now: its mount is read once it is there. */

@@ -161,3 +161,35 @@ test('watchDisks: settles after the first scan, then reports arrivals and depart
   assert.ok(lines.includes(`${loop.device} left`), lines.join('\n'));
   assert.deepEqual(await provider.close(), []);
 });
+
+test('a file system whose driver is not loaded yet (ENODEV, as while the image loads modules beside the menu) is tried again by the next scan and then listed', { skip, timeout: 60_000 }, async (t) => {
+  const { dir, loops, cleanups, ours } = setup(t);
+  const img = join(dir, 'early.ext4');
+  run('truncate', ['-s', '8M', img]);
+  run('mkfs.ext4', ['-q', '-F', '-L', 'EARLY', img]);
+  const loop = attachLoop(img);
+  loops.push(loop);
+  // The real system calls, but the kernel "has no ext4 driver" until the modules have loaded.
+  let driverLoaded = false;
+  const early = {
+    ...sys.system,
+    mount: (source: string, target: string, fstype: string, flags: number, data: string | null) => {
+      if (!driverLoaded) throw Object.assign(new Error('No such device'), { code: 'ENODEV' });
+      sys.system.mount(source, target, fstype, flags, data);
+    },
+    umount2: (target: string, flags: number) => sys.system.umount2(target, flags),
+    setBlockDeviceReadOnly: (device: string, readOnly?: boolean) => sys.system.setBlockDeviceReadOnly(device, readOnly),
+    isBlockDeviceReadOnly: (device: string) => sys.system.isBlockDeviceReadOnly(device),
+    insideImage: () => true,
+  };
+  const discovery = new DiskDiscovery({ ...ours, sys: early, pollOnly: true, pollMs: 3_600_000, debounceMs: 50 });
+  cleanups.push(() => discovery.close());
+  await discovery.start();
+  assert.deepEqual(discovery.partitions(), []);
+  const failed = discovery.states().find((s) => s.device.name === loop.name);
+  assert.deepEqual(failed?.mount, { state: 'failed', reason: 'not mounted: the running kernel has no ext4 driver (No such device)', noDriver: true });
+  driverLoaded = true;
+  await discovery.scan();
+  assert.deepEqual(discovery.partitions().map((p) => p.info.label), ['EARLY']);
+  assert.ok(readMountinfo().some((m) => m.mountPoint === discovery.partitions()[0]!.root), 'mounted on the second scan');
+});
