@@ -102,7 +102,10 @@ export const IMAGES: Record<'f2fs' | 'exfat' | 'ntfs' | 'iso9660' | 'ext3', Imag
     make: (img, content) => {
       run('truncate', ['-s', '16M', img]);
       run('mkfs.exfat', ['-L', 'Ventoy', img]);
-      if (process.getuid?.() !== 0 || !hasProgram('mount.exfat-fuse')) return { tree: false };
+      // Never a silently empty image: without the FUSE driver (Debian's exfat-fuse, in
+      // .ci/apt-packages) or root, making it fails with the reason.
+      if (process.getuid?.() !== 0) throw new Error('the exFAT test image needs root (a loop device for mount.exfat-fuse)');
+      if (!hasProgram('mount.exfat-fuse')) throw new Error('the exFAT test image needs mount.exfat-fuse (Debian package exfat-fuse, listed in .ci/apt-packages)');
       const mnt = mkdtempSync(join(tmpdir(), 'kexec-menu-exfat-'));
       // As root the FUSE driver mounts with blkdev, which wants a block device: a loop device.
       const l = attachLoop(img);
