@@ -1,12 +1,13 @@
 // Loads a planned kernel into the running kernel, ready for the hand-over. Three loaders behind
 // one interface:
-// - NativeLoader (native/loader.ts): kexec_load(2) with segments kexec-menu places itself,
+// - NativeLoader (native-loader.ts): kexec_load(2) with segments kexec-menu places itself,
 //   for arm64 and 32-bit ARM (no kexec-tools).
 // - FileLoadLoader: kexec_file_load(2) through the system-call module. The kernel is an open
 //   file, or a memfd holding it decompressed; several initrds are concatenated into one memfd
 //   (the kernel unpacks concatenated cpio archives, compressed or not).
-// - KexecToolsLoader: `kexec -l KERNEL --initrd=… --command-line=… --dtb=…` from PATH, for
-//   device trees, 32-bit ARM and kernels without kexec_file_load. Several initrds and the
+// - KexecToolsLoader: `kexec -l KERNEL --initrd=… --command-line=… --dtb=…` from PATH, the
+//   last resort for what kexec-menu does not load itself (uImage, ELF vmlinux, a device tree
+//   on x86_64, compressions node cannot undo). Several initrds and the
 //   device tree become temporary files under /run or /tmp (tmpfs in the initramfs), removed
 //   once loaded: `kexec -l` copies everything into kernel memory.
 import { spawn } from 'node:child_process';

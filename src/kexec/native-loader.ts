@@ -9,7 +9,7 @@ import { readRegularFileOrThrow } from '../fs/regular-file';
 import { decompressFile } from './image/compression';
 import { BootError, explainBootFailure } from './errors';
 import { LayoutError } from './native/layout-error';
-import { type Fdt, parseFdt } from './dt/fdt';
+import { type Fdt, FdtError, parseFdt } from './dt/fdt';
 import { MAX_KERNEL_SIZE } from './inspect';
 import type { BootPlan, NativeKernel } from './plan';
 import { paddedSize } from './plan';
@@ -47,7 +47,16 @@ export interface NativeDeps {
 export function memoryMap(iomem: string, running?: Uint8Array, source = '/sys/firmware/fdt'): MemoryMap {
   const map = parseIomem(iomem);
   if (!running) return map;
-  return { ram: map.ram, reserved: [...map.reserved, ...treeReservations(parseFdt(running, source), source)] };
+  let tree: Fdt;
+  try {
+    tree = parseFdt(running, source);
+  } catch (err) {
+    // The reservations cannot be known from a damaged tree: loading past them could overwrite
+    // what the firmware keeps there, so this is a refusal with the reason, not a guess.
+    if (err instanceof FdtError) throw new BootError(`The running kernel's device tree cannot be read (${err.message}), so the memory it reserves is unknown and nothing is loaded.`, 'EINVAL');
+    throw err;
+  }
+  return { ram: map.ram, reserved: [...map.reserved, ...treeReservations(tree, source)] };
 }
 
 async function kernelBytes(plan: BootPlan): Promise<Uint8Array> {
@@ -157,6 +166,7 @@ export class NativeLoader {
     try {
       // No segments: the kernel drops what was loaded.
       this.deps.sys.kexecLoad(0, [], this.loadedArch ?? this.crashFlag);
+      this.loadedArch = undefined;
     } catch (err) {
       throw new BootError(explainBootFailure(err, { stage: 'unload' }), (err as { code?: string }).code);
     }

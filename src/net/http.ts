@@ -82,7 +82,7 @@ function getOnce(url: URL, limits: TransferLimits, receiver: () => Receiver): Pr
   });
 }
 
-/** Reads one URL (http:// only), following at most MAX_REDIRECTS redirects and no loop. */
+/** Reads one URL (http:// only), following at most MAX_REDIRECTS redirects on the same server and no loop. */
 export async function httpGet(href: string, limits: TransferLimits): Promise<Buffer> {
   let url = new URL(href);
   const seen = new Set<string>();
@@ -93,6 +93,9 @@ export async function httpGet(href: string, limits: TransferLimits): Promise<Buf
     const answer = await getOnce(url, limits, () => new Receiver(limits, url.href));
     if (answer.location === undefined) return answer.body!;
     const next = new URL(answer.location, url);
+    // Only within the same server: the trust rule (trusted: server/url) and the promise that
+    // the menu talks to the configured boot server alone are about the URLs a config names.
+    if (next.protocol === url.protocol && next.host !== url.host) throw new NetError(`${href} redirects to another server (${next.host}), which kexec-menu does not follow`);
     if (seen.has(next.href)) throw new NetError(`${href} redirects in a loop (back to ${next.href})`);
     if (hops + 1 > MAX_REDIRECTS) throw new NetError(`${href} redirects more than ${MAX_REDIRECTS} times`);
     url = next;

@@ -40,7 +40,9 @@ export function withNetwork(menu: Menu, net: NetScan, settings: MergeSettings): 
   // The glob names one of these: the disks' warning that it names nothing is no longer true.
   const diagnostics = [...menu.diagnostics, ...net.diagnostics].filter((d) => !named || d.message !== noMatchMessage(rule));
   if (menu.defaultId !== undefined && !named) return { ...menu, entries, diagnostics };
-  const choice = chooseDefault(own, rule, settings.defaultOrigin ?? settings.file ?? 'settings');
+  // `@saved` names what the disks' store remembers, never a server's entry (docs/network.md):
+  // among these, the automatic rule picks, without a note about a store it was not given.
+  const choice = chooseDefault(own, rule === SAVED ? 'auto' : rule, settings.defaultOrigin ?? settings.file ?? 'settings');
   // With a match, a diagnostic means it cannot boot by itself: the disks' default, if any, stays.
   const id = named && choice.diagnostics.length > 0 ? (menu.defaultId ?? choice.id) : choice.id;
   const added = choice.diagnostics.filter((d) => !diagnostics.some((k) => k.message === d.message));

@@ -4,7 +4,8 @@
 // doubling wait; the whole transfer has a deadline, so a silent or trickling server costs a
 // bounded time and one sentence.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { isIP, isIPv6 } from 'node:net';
 import { DEFAULT_IDLE_MS, NetError, Receiver, remaining, type TransferLimits } from './transfer';
 
 const RRQ = 1;
@@ -63,8 +64,31 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 
+/**
+ * The server's address, resolved once before the request: only packets from it are taken
+ * (any host on the LAN could otherwise answer first and become the transfer's peer).
+ */
+async function serverAddress(host: string, limits: TransferLimits): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NetError(`the name of the TFTP server ${host} could not be resolved in time`)), Math.max(1, remaining(limits)));
+  });
+  try {
+    return (await Promise.race([lookup(host), deadline])).address;
+  } catch (err) {
+    throw err instanceof NetError ? err : new NetError(`the name of the TFTP server ${host} could not be resolved (${(err as Error).message})`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Reads one file; resolves with its bytes (empty when limits.onData takes them). */
-export function tftpGet(req: TftpRequest, limits: TransferLimits): Promise<Buffer> {
+export async function tftpGet(req: TftpRequest, limits: TransferLimits): Promise<Buffer> {
+  return transfer(req, await serverAddress(req.host, limits), limits);
+}
+
+function transfer(req: TftpRequest, address: string, limits: TransferLimits): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const name = req.path.replace(/^\/+/, '');
     const where = `${req.host}:${req.port}`;
@@ -73,7 +97,7 @@ export function tftpGet(req: TftpRequest, limits: TransferLimits): Promise<Buffe
     const asked = req.blksize ?? WANTED_BLKSIZE;
     const options: (string | number)[] = asked > 0 ? ['blksize', String(asked), 'tsize', '0'] : [];
     const started = Date.now();
-    const socket: Socket = createSocket(isIPv6(req.host) ? 'udp6' : 'udp4');
+    const socket: Socket = createSocket(isIPv6(address) ? 'udp6' : 'udp4');
     let server: { address: string; port: number } | undefined;
     let blksize = DEFAULT_BLKSIZE;
     let expected = 1;
@@ -112,7 +136,7 @@ export function tftpGet(req: TftpRequest, limits: TransferLimits): Promise<Buffe
         return;
       }
       tries++;
-      const target = server ?? { address: req.host, port: req.port };
+      const target = server ?? { address, port: req.port };
       socket.send(last, target.port, target.address, (err) => {
         if (err) finish(new NetError(`cannot send to the TFTP server ${where}: ${err.message}`));
       });
@@ -189,6 +213,9 @@ export function tftpGet(req: TftpRequest, limits: TransferLimits): Promise<Buffe
         socket.send(packet(ERROR, 5, 'unknown transfer ID'), from.port, from.address);
         return;
       }
+      // Until the server has answered, only its own address may (from the port it picks,
+      // its transfer ID); anything else is another host's packet and is not ours to take.
+      if (!server && from.address !== address) return;
       server ??= { address: from.address, port: from.port };
       const opcode = msg.readUInt16BE(0);
       if (opcode === ERROR) {

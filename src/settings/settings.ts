@@ -61,8 +61,9 @@ export interface Settings {
   /** Salted password hash protecting the editor and the shell; undefined: no password. */
   readonly password?: string;
   /**
-   * With a password: the partitions whose configs may name files on other disks without it
-   * (entries/scan/trust.ts). Only this file sets it; never a disk or the kernel command line.
+   * With a password: the partitions whose configs may name files on other disks without it,
+   * and the boot servers whose entries may boot by themselves (entries/scan/trust.ts). Only
+   * this file sets it; never a disk or the kernel command line.
    */
   readonly trusted: readonly TrustedSource[];
   /** Never make the real kexec/reboot system calls; print the plan instead. */

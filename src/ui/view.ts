@@ -250,7 +250,7 @@ export class MenuView {
       case 'password': {
         r = centred(Math.min(60, cols), 6);
         const masked = { text: '*'.repeat(o.line.text.length), cursor: o.line.cursor };
-        lines = ['', ` Password: ${this.cursorLine(masked, inner(r) - 11)}`, '', ` ${clip(o.note ?? '', inner(r))}`];
+        lines = ['', ` Password: ${this.cursorLine(masked, inner(r) - 11)}`, '', ` ${clip(printable(o.note ?? '', false), inner(r))}`];
         label = { edit: ' Password for the editor ', shell: ' Password for the shell ', boot: ' Password to boot this entry ' }[o.purpose];
         break;
       }

@@ -18,6 +18,7 @@ import { layoutPlan, memoryMap } from '../../src/kexec/native-loader';
 import { parseIomem } from '../../src/kexec/native/memory';
 import type { Layout } from '../../src/kexec/native/segments';
 import { parseFdt } from '../../src/kexec/dt/fdt';
+import { BootError } from '../../src/kexec/errors';
 import { REPO, debianKernel, dtc, qemuDtb, run } from './debian';
 
 const fixture = (name: string): string => readFileSync(join(REPO, 'test/fixtures/iomem', name), 'latin1');
@@ -226,4 +227,14 @@ test('32-bit ARM: Debian\'s armmp zImage with QEMU virt\'s tree and the iomem ca
   assert.equal(fdtget(layout.dtb, '/chosen', 'bootargs'), 'console=ttyAMA0');
   assert.throws(() => fdtget(layout.dtb, '/chosen', 'kaslr-seed'), 'no kaslr-seed on 32-bit ARM');
   await assert.rejects(planBoot(request(k.image), { ...BASE, arch: 'arm', runningFdt: () => undefined }).then((p) => layoutPlan(p, p.native!, memoryMap(iomem, undefined), (n) => new Uint8Array(n))), /ATAG-only boards are not supported/);
+});
+
+test('a damaged running device tree: the memory it reserves is unknown, so nothing is placed, with one sentence naming it', () => {
+  assert.throws(
+    () => memoryMap('40000000-7fffffff : System RAM\n', new Uint8Array(64).fill(0x55), '/sys/firmware/fdt'),
+    (e: unknown) =>
+      e instanceof BootError &&
+      e.code === 'EINVAL' &&
+      e.sentence === "The running kernel's device tree cannot be read (/sys/firmware/fdt is not a device tree blob (magic 0x55555555, expected 0xd00dfeed)), so the memory it reserves is unknown and nothing is loaded.",
+  );
 });

@@ -48,7 +48,7 @@ test('404 is "missing"; 500 is a sentence with the status', async () => {
   );
 });
 
-test('redirects are followed, a loop and a long chain are refused, and so is a redirect to HTTPS', async () => {
+test('redirects on the same server are followed; a loop, a long chain, a redirect to HTTPS and one to another server are refused', async () => {
   await withServer(
     (req, res) => {
       const u = req.url ?? '/';
@@ -58,6 +58,7 @@ test('redirects are followed, a loop and a long chain are refused, and so is a r
       else if (u === '/loop-b') res.writeHead(307, { location: '/loop-a' }).end();
       else if (u.startsWith('/chain/')) res.writeHead(302, { location: `/chain/${Number(u.slice(7)) + 1}` }).end();
       else if (u === '/secure') res.writeHead(308, { location: 'https://127.0.0.1/x' }).end();
+      else if (u === '/elsewhere') res.writeHead(302, { location: 'http://127.0.0.2:9/kernel' }).end();
       else res.writeHead(404).end();
     },
     async (url) => {
@@ -65,6 +66,8 @@ test('redirects are followed, a loop and a long chain are refused, and so is a r
       assert.equal((await failure(httpGet(`${url}/loop-a`, limits()))).message, `${url}/loop-a redirects in a loop (back to ${url}/loop-a)`);
       assert.equal((await failure(httpGet(`${url}/chain/0`, limits()))).message, `${url}/chain/0 redirects more than ${MAX_REDIRECTS} times`);
       assert.equal((await failure(httpGet(`${url}/secure`, limits()))).message, `https://127.0.0.1/x: ${NO_HTTPS}`);
+      // Never to another server: refused before any connection is made.
+      assert.equal((await failure(httpGet(`${url}/elsewhere`, limits()))).message, `${url}/elsewhere redirects to another server (127.0.0.2:9), which kexec-menu does not follow`);
     },
   );
 });

@@ -68,3 +68,9 @@ test('the countdown awaits the network when nothing boots by itself, or when the
   assert.equal(defaultAwaitsNetwork([DEBIAN], true, 'deb*'), false);
   assert.equal(defaultAwaitsNetwork([DEBIAN], true, '@saved'), false, '@saved is read from the machine, not the network');
 });
+
+test("`default: @saved` with nothing bootable on the disks: the automatic rule picks among the server's entries, without a note about a store of the last choice", () => {
+  const menu = withNetwork({ entries: [], diagnostics: [], timeout: 10 }, NET, { default: '@saved' });
+  assert.equal(menu.defaultId, 'tftp://10.0.2.2:extlinux:install');
+  assert.deepEqual(menu.diagnostics, []);
+});

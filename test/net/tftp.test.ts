@@ -141,3 +141,24 @@ test('a server that answers a larger block size than asked is refused with error
     await s.stop();
   }
 });
+
+test('a reply from another host than the server asked is not taken: a forged first block and a forged error are ignored, the server\'s own answer is', async () => {
+  // Another host on the LAN (127.0.0.2, still this machine's loopback) races the real server.
+  const forger = createSocket('udp4');
+  await new Promise<void>((r) => forger.bind(0, '127.0.0.2', () => r()));
+  const s = await scripted((msg, from, send) => {
+    if (msg.readUInt16BE(0) !== 1) return;
+    forger.send(Buffer.from('\0\x05\0\x01forged\0', 'latin1'), from.port, from.address);
+    forger.send(Buffer.concat([Buffer.from([0, 3, 0, 1]), Buffer.from('evil kernel')]), from.port, from.address, () => {
+      // The real server answers after the forger's packets have arrived.
+      setTimeout(() => send(Buffer.concat([Buffer.from([0, 3, 0, 1]), Buffer.from('real kernel')])), 50);
+    });
+  });
+  try {
+    const got = await tftpGet({ host: '127.0.0.1', port: s.port, path: 'vmlinuz', blksize: 0 }, { deadline: Date.now() + 30_000, maxBytes: 1 << 20, idleMs: 2000 });
+    assert.equal(got.toString(), 'real kernel');
+  } finally {
+    await s.stop();
+    await new Promise<void>((r) => forger.close(() => r()));
+  }
+});

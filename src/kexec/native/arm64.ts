@@ -91,7 +91,8 @@ export function layoutArm64(input: LayoutInput<Arm64Kernel>): Layout & { changes
   }
   let elfcorehdr: Range | undefined;
   if (input.crash) {
-    const at = placer.place('elfcorehdr', input.crash.header.length);
+    // Above the Image, as the rest: memory below it may be outside the crash kernel's linear map.
+    const at = placer.place('elfcorehdr', input.crash.header.length, { min: kernelEnd });
     elfcorehdr = { start: at, end: at + input.crash.header.length };
     segments.push(placer.segment('elfcorehdr', input.crash.header, at));
   }

@@ -165,7 +165,7 @@ export function linearMap(vmcoreinfo: string | undefined, ram: readonly Range[])
 export const toVirtual = (map: LinearMap, phys: number): bigint => (BigInt(phys) - map.physOffset + map.pageOffset) & U64;
 
 /**
- * The crash kernel's memory and core header from /proc/iomem's text, the map loader.ts made
+ * The crash kernel's memory and core header from /proc/iomem's text, the map native-loader.ts made
  * of it (System RAM, reservations) and the running kernel's records.
  */
 export function crashLayout(iomem: string, memory: MemoryMap, sources: CrashSources): CrashLayout {
