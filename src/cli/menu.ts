@@ -16,6 +16,7 @@ import { UsageError, parseArgs, valueOf } from './args';
 import { SCAN_OPTIONS, openSampleRoots, scanInputs } from './scan-options';
 import type { NetworkSettings, Settings } from '../settings/settings';
 import { writeOut } from './output';
+import type { ChoiceStore } from '../machine/saved-choice';
 
 const USAGE =
   'usage: kexec-menu menu [--config FILE] [--root DIR[=uuid:X,label:Y,...] ...] [--cmdline STRING] [--dry-run] [--plain] [--ascii] [--consoles DIR]';
@@ -40,10 +41,13 @@ function sampleProvider(roots: Parameters<typeof openSampleRoots>[0]): Partition
  * The machine's disks, found and mounted read-only in the background, with hot-plug: the
  * menu is drawn at once and fills in; the countdown waits for the first round to finish.
  */
-async function diskProvider(stateLabel?: string): Promise<PartitionProvider> {
+async function diskProvider(stateLabel?: string, choices?: ChoiceStore): Promise<PartitionProvider> {
   const { watchDisks } = await import('../disks/provider');
   // The settings' state partition is the state store's alone, never mounted for entries.
-  return watchDisks(stateLabel !== undefined ? { stateLabel } : {});
+  const disks = watchDisks(stateLabel !== undefined ? { stateLabel } : {});
+  // The state store finds it among this discovery's devices: no device read of its own.
+  if (choices && stateLabel !== undefined) (await import('../disks/state-store')).takeDevicesFrom(choices, disks.discovery);
+  return disks;
 }
 
 /**
@@ -91,7 +95,7 @@ export async function run(argv: readonly string[], io?: MenuIo, over: Partial<Pi
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (${USAGE.slice(7)})`);
   const inputs = scanInputs(args);
   const settings = { ...inputs.settings, ...over, dryRun: inputs.settings.dryRun || args.flags.has('dry-run') };
-  const provider = inputs.roots.length > 0 ? sampleProvider(inputs.roots) : await diskProvider(settings.state?.label);
+  const provider = inputs.roots.length > 0 ? sampleProvider(inputs.roots) : await diskProvider(settings.state?.label, inputs.choices);
   // `default: @saved` remembers each boot in the store it was read from (EFI variables, state partition).
   const choices = inputs.choices;
   const network = settings.network.enabled ? await networkProvider(settings.network) : undefined;

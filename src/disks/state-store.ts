@@ -2,17 +2,21 @@
 // partition the settings name as the menu's own state store (`state: { label: KEXEC-STATE }`),
 // never anywhere else. It is the one partition kexec-menu ever mounts read-write (mount.ts
 // mounts every other one read-only, on a read-only device, and never this one), and only for
-// as long as it takes: mounted to read the file once, mounted again just before a hand-over
-// to write it, unmounted right after. The file holds the three values of systemd-boot's
+// as long as it takes: mounted read-only to read the file once, mounted read-write only just
+// before a hand-over to replace it, unmounted right after. In the menu the partition is taken
+// from the disk discovery's devices (the Mounter leaves it alone as the state store): the
+// store reads no device of its own there. The file holds the three values of systemd-boot's
 // variables (LoaderEntryOneShot, LoaderEntryDefault, LoaderEntryLastBooted) as one small JSON
 // object, replaced atomically (written beside, fsync'd, renamed over, the folder fsync'd).
 // Two partitions with the label are refused (neither is used): the store must be unmistakable.
-import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmdirSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChoiceStore, SavedChoice } from '../machine/saved-choice';
 import { machineChoiceStore } from '../machine/saved-choice';
 import { EFIVARFS, SAVED_VARIABLES, type SavedVariable } from '../machine/efivars';
 import type { StateSettings } from '../settings/settings';
+import { FileReadError, readRegularFile } from '../fs/regular-file';
+import type { DeviceState } from './discovery';
 import { type BlockDevice, type EnumerateOptions, listBlockDevices } from './enumerate';
 import { identifyPath } from './identify';
 import { DEFAULT_BASE_DIR, MOUNT_FLAGS, type MountSys } from './mount';
@@ -71,28 +75,10 @@ export function formatStateFile(values: Values): string {
 
 /** Reads `file` if it is a regular file of at most MAX_STATE_BYTES; undefined when it is not there. */
 function readStateFile(file: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new Error(`${file} is not a regular file`);
-    if (st.size > MAX_STATE_BYTES) throw new Error(`${file} is ${st.size} bytes, more than a state file's ${MAX_STATE_BYTES}`);
-    const buf = Buffer.alloc(st.size);
-    let n = 0;
-    while (n < buf.length) {
-      const r = readSync(fd, buf, n, buf.length - n, n);
-      if (r === 0) break;
-      n += r;
-    }
-    return buf.subarray(0, n).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
+  const read = readRegularFile(file, MAX_STATE_BYTES);
+  if (read.ok) return read.bytes.toString('utf8');
+  if (read.reason === 'missing') return undefined;
+  throw new FileReadError(file, read, MAX_STATE_BYTES);
 }
 
 /** Replaces `file` atomically: the new text beside it, fsync'd, renamed over it, the folder fsync'd. */
@@ -121,25 +107,51 @@ function defaultSys(): Pick<MountSys, 'mount' | 'umount2' | 'insideImage'> {
   return (require('../sys') as typeof import('../sys')).system;
 }
 
-/** The state partition: the one device whose file system has the label, or why there is none to use. */
-export function findStatePartition(o: StateStoreOptions): { device: BlockDevice; fstype: string } | string {
-  const accept = o.accept ?? (() => true);
-  const found: { device: BlockDevice; fstype: string }[] = [];
-  for (const device of listBlockDevices(o).devices.filter(accept)) {
-    if (device.kind === 'disk' && device.hasPartitions) continue;
-    const id = identifyPath(device.path, device.size);
-    if (id.type !== 'unknown' && id.label === o.label) found.push({ device, fstype: id.type });
-  }
-  const what = `the state partition (label ${JSON.stringify(o.label)})`;
+type Found = { device: BlockDevice; fstype: string };
+
+/** The one candidate carrying `label`, or why there is none to use. */
+function onlyCandidate(label: string, found: readonly Found[]): Found | string {
+  const what = `the state partition (label ${JSON.stringify(label)})`;
   if (found.length === 0) return `${what} is not present`;
-  if (found.length > 1) return `${found.length} partitions carry the label ${JSON.stringify(o.label)} (${found.map((f) => f.device.path).join(', ')}); the state store must be one, so none is used`;
+  if (found.length > 1) return `${found.length} partitions carry the label ${JSON.stringify(label)} (${found.map((f) => f.device.path).join(', ')}); the state store must be one, so none is used`;
   const only = found[0]!;
   if (!DRIVERS[only.fstype]) return `${what} on ${only.device.path} is ${only.fstype}; a state partition must be vfat or ext2/3/4`;
   return only;
 }
 
+/**
+ * The state partition: the one device whose file system has the label, or why there is none to
+ * use. Reads every block device (for a command that reads the disks once); the menu takes it
+ * from its disk discovery instead (statePartitionIn).
+ */
+export function findStatePartition(o: StateStoreOptions): Found | string {
+  const accept = o.accept ?? (() => true);
+  const found: Found[] = [];
+  for (const device of listBlockDevices(o).devices.filter(accept)) {
+    if (device.kind === 'disk' && device.hasPartitions) continue;
+    const id = identifyPath(device.path, device.size);
+    if (id.type !== 'unknown' && id.label === o.label) found.push({ device, fstype: id.type });
+  }
+  return onlyCandidate(o.label, found);
+}
+
+/** What a disk discovery knows of the devices (DiskDiscovery): the state store looks there, reading no device itself. */
+export interface StateDevices {
+  states(): readonly DeviceState[];
+}
+
+/**
+ * The state partition among the devices a discovery has identified (its Mounter leaves the one
+ * with the settings' label unmounted as the state store), or why there is none to use.
+ */
+export function statePartitionIn(states: readonly DeviceState[], label: string): Found | string {
+  const found: Found[] = [];
+  for (const s of states) if (s.identity.type !== 'unknown' && s.identity.label === label) found.push({ device: s.device, fstype: s.identity.type });
+  return onlyCandidate(label, found);
+}
+
 /** Mounts the state partition `found` at a folder of this process's own, runs `fn` there, unmounts. */
-function withStateMount<T>(o: StateStoreOptions, found: { device: BlockDevice; fstype: string }, writable: boolean, fn: (dir: string) => T): T {
+function withStateMount<T>(o: StateStoreOptions, found: Found, writable: boolean, fn: (dir: string) => T): T {
   const sys = o.sys ?? defaultSys();
   const refused = o.allow ? o.allow(found.device) : sys.insideImage() ? undefined : 'outside the kexec-menu image the state partition is not mounted';
   if (refused !== undefined) throw new Error(refused);
@@ -150,18 +162,19 @@ function withStateMount<T>(o: StateStoreOptions, found: { device: BlockDevice; f
     let mounted = false;
     let last: unknown;
     for (const fstype of DRIVERS[found.fstype]!) {
-      // EBUSY for a read: another menu has it mounted read-write this moment; read it the same way.
-      for (const f of writable ? [flags] : [flags, flags & ~MS_RDONLY]) {
-        try {
-          sys.mount(found.device.path, target, fstype, f, null);
-          mounted = true;
-          break;
-        } catch (err) {
-          last = err;
-          if ((err as { code?: string }).code !== 'EBUSY') break;
-        }
+      try {
+        sys.mount(found.device.path, target, fstype, flags, null);
+        mounted = true;
+        break;
+      } catch (err) {
+        last = err;
+        if ((err as { code?: string }).code !== 'ENODEV') break;
       }
-      if (mounted || (last as { code?: string }).code !== 'ENODEV') break;
+    }
+    // EBUSY for a read: mounted read-write elsewhere this moment (another menu replacing the
+    // file). A read is never made read-write: it says so instead.
+    if (!mounted && !writable && (last as { code?: string }).code === 'EBUSY') {
+      throw new Error(`${found.device.path} could not be mounted read-only: it is mounted read-write elsewhere (EBUSY), so the last choice is not read (a read never mounts it read-write)`);
     }
     if (!mounted) throw new Error(`${found.device.path} could not be mounted ${writable ? 'read-write' : 'read-only'}: ${messageOf(last)}`);
     try {
@@ -182,13 +195,27 @@ function withStateMount<T>(o: StateStoreOptions, found: { device: BlockDevice; f
   }
 }
 
+/** A state store that can be told to take its partition from a disk discovery (takeDevicesFrom). */
+const followers = new WeakMap<ChoiceStore, (devices: StateDevices) => void>();
+
+/**
+ * The menu's store takes its partition from `devices` (its DiskDiscovery) from now on: no device
+ * is read to find it, at a rebuild or at the hand-over. A store of another kind is left as it is.
+ */
+export function takeDevicesFrom(store: ChoiceStore, devices: StateDevices): void {
+  followers.get(store)?.(devices);
+}
+
 /**
  * The last choice in the state partition labelled `o.label`. `read()` looks for it until it is
  * found (disks arrive after the menu starts) and then keeps what it read; `booted(id)` writes
- * the file only when a value changes.
+ * the file only when a value changes. Where it looks: every block device, read here, until
+ * takeDevicesFrom gives it a discovery; then that discovery's identified devices only.
  */
 export function stateChoiceStore(o: StateStoreOptions): ChoiceStore {
   let kept: SavedChoice | undefined;
+  let devices: StateDevices | undefined;
+  const find = (): Found | string => (devices ? statePartitionIn(devices.states(), o.label) : findStatePartition(o));
   const where = (device?: BlockDevice) => `the state partition ${JSON.stringify(o.label)} (${device ? `${device.path}, ` : ''}${STATE_FILE})`;
   const valuesIn = (dir: string): Values => {
     const text = readStateFile(join(dir, STATE_FILE));
@@ -197,11 +224,11 @@ export function stateChoiceStore(o: StateStoreOptions): ChoiceStore {
     if (typeof v === 'string') throw new Error(`${STATE_FILE}: ${v}`);
     return v;
   };
-  return {
+  const store: ChoiceStore = {
     read() {
       if (kept) return kept;
-      // Not there (yet): looked for again at the next read.
-      const found = findStatePartition(o);
+      // Not there (yet): looked for again at the next read (in the discovery's devices: no read of a device).
+      const found = find();
       if (typeof found === 'string') return { values: {}, where: where(), notes: [found] };
       // There: what it holds, or why it could not be read, is kept (no mount at every rebuild).
       try {
@@ -214,7 +241,7 @@ export function stateChoiceStore(o: StateStoreOptions): ChoiceStore {
     booted(id) {
       // Nothing to change (as read at start): the partition is not even mounted.
       if (kept && kept.values.LoaderEntryOneShot === undefined && kept.values.LoaderEntryLastBooted === id) return;
-      const found = findStatePartition(o);
+      const found = find();
       if (typeof found === 'string') throw new Error(found);
       withStateMount(o, found, true, (dir) => {
         let values: Values;
@@ -230,6 +257,8 @@ export function stateChoiceStore(o: StateStoreOptions): ChoiceStore {
       });
     },
   };
+  followers.set(store, (d) => (devices = d));
+  return store;
 }
 
 /**

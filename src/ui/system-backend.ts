@@ -56,7 +56,8 @@ export interface SystemBackendOptions {
   /**
    * With `default: @saved`: where the choice is remembered (the EFI variables, or the state
    * partition the settings name). Read again at each rebuild of the menu while it has nothing
-   * to say (a state partition arrives with the disks); a real boot records the entry there once
+   * to say (a state partition arrives with the disks: the state store looks for it among the
+   * disk discovery's devices, reading no device at a rebuild); a real boot records the entry there once
    * the kernel is loaded, just before the hand-over, and consumes the one-shot; a dry run, or
    * a load that fails, writes nothing.
    */

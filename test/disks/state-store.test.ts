@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskDiscovery } from '../../src/disks/discovery';
 import { readMountinfo } from '../../src/disks/mountinfo';
-import { STATE_FILE, choiceStoreFor, findStatePartition, formatStateFile, parseStateFile, stateChoiceStore } from '../../src/disks/state-store';
+import type { DeviceState } from '../../src/disks/discovery';
+import type { BlockDevice } from '../../src/disks/enumerate';
+import { STATE_FILE, choiceStoreFor, findStatePartition, formatStateFile, parseStateFile, stateChoiceStore, takeDevicesFrom } from '../../src/disks/state-store';
+import { addDevice } from './fake-sysfs';
 import * as sys from '../../src/sys';
 import { needTool } from './images';
 import { loopUnavailable, run } from './loop';
@@ -163,5 +166,76 @@ test('choiceStoreFor: the EFI variables when efivarfs has any, else the settings
     assert.match(choiceStoreFor({ state: { label: LABEL } }, dir)!.read().where, /^EFI variables/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A device as the disk discovery reports it, identified as `type` labelled LABEL, left unmounted as the state store. */
+function stateDevice(path: string, type: 'vfat' | 'ext4' = 'vfat'): DeviceState {
+  const device: BlockDevice = { name: 'vdz', path, devno: '253:99', kind: 'disk', disk: 'vdz', size: 8 << 20, removable: false, readOnly: false, hasPartitions: false, logicalBlockSize: 512 };
+  return { device, identity: { type, label: LABEL }, mount: { state: 'not-mounted', reason: "not mounted: it is the menu's own state store" } };
+}
+
+/** mount(2) and umount2(2) standing in for the kernel's: each call recorded, mount answering with `mountError`'s code when given. */
+function fakeSys(mountError?: string) {
+  const mounts: { fstype: string; flags: number }[] = [];
+  return {
+    mounts,
+    sys: {
+      mount(_source: string, _target: string, fstype: string, flags: number) {
+        mounts.push({ fstype, flags });
+        if (mountError) throw Object.assign(new Error(`mount: ${mountError}`), { code: mountError });
+      },
+      umount2() {},
+      insideImage: () => true,
+    },
+  };
+}
+
+test('a read never mounts the state partition read-write: on EBUSY (mounted read-write elsewhere) it says so in a note', () => {
+  const baseDir = mkdtempSync(join(tmpdir(), 'kexec-state-'));
+  try {
+    const { mounts, sys: fake } = fakeSys('EBUSY');
+    const store = stateChoiceStore({ label: LABEL, baseDir, sys: fake, allow: () => undefined });
+    takeDevicesFrom(store, { states: () => [stateDevice('/dev/vdz')] });
+    const r = store.read();
+    assert.deepEqual(r.values, {});
+    assert.match(r.notes?.[0] ?? '', /^\/dev\/vdz could not be mounted read-only: it is mounted read-write elsewhere \(EBUSY\)/);
+    assert.ok(mounts.length > 0 && mounts.every((m) => (m.flags & sys.MS_RDONLY) !== 0), `every mount read-only: ${JSON.stringify(mounts)}`);
+  } finally {
+    rmSync(baseDir, { recursive: true, force: true });
+  }
+});
+
+test('in the menu the state partition comes from the disk discovery: no device is read at a rebuild, only the discovery’s devices are looked at', () => {
+  const root = mkdtempSync(join(tmpdir(), 'kexec-state-'));
+  try {
+    const sysRoot = join(root, 'sys');
+    addDevice(sysRoot, { at: 'virtual/block/vdz', name: 'vdz', attrs: { size: '16384', dev: '253:99', ro: '0', removable: '0', uevent: 'MAJOR=253\nMINOR=99\nDEVNAME=vdz\nDEVTYPE=disk' } });
+    let enumerated = 0;
+    const accept = () => (enumerated++, false);
+    const o = { label: LABEL, baseDir: join(root, 'run'), sysRoot, devRoot: join(root, 'dev'), accept, allow: () => undefined };
+    // On its own (a command that reads the disks once) the store enumerates the devices itself.
+    assert.match(stateChoiceStore({ ...o, sys: fakeSys().sys }).read().notes?.[0] ?? '', /is not present/);
+    assert.ok(enumerated > 0, 'the tripwire works: the fake sysfs lists a device');
+
+    enumerated = 0;
+    const { mounts, sys: fake } = fakeSys();
+    const states: DeviceState[] = [];
+    const store = stateChoiceStore({ ...o, sys: fake });
+    takeDevicesFrom(store, { states: () => states });
+    for (let i = 0; i < 3; i++) assert.deepEqual(store.read().notes, ['the state partition (label "KEXEC-STATE") is not present'], 'each rebuild before the discovery has it');
+    // The discovery reports the device (identified by it, at a path no one could read).
+    states.push(stateDevice(join(root, 'dev', 'vdz')));
+    const found = store.read();
+    assert.equal(found.notes, undefined);
+    assert.deepEqual(found.values, {});
+    assert.match(found.where, /dev\/vdz, kexec-menu-state\.json\)$/);
+    assert.deepEqual(mounts, [{ fstype: 'vfat', flags: mounts[0]!.flags }]);
+    assert.notEqual(mounts[0]!.flags & sys.MS_RDONLY, 0, 'mounted read-only to read');
+    store.read();
+    assert.equal(mounts.length, 1, 'kept: not mounted again at the next rebuild');
+    assert.equal(enumerated, 0, 'no device was enumerated or read by the store');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
