@@ -5,7 +5,7 @@
 // kexec_load(KEXEC_ON_CRASH) or `kexec -p`. Nothing is handed over: a panic starts it.
 import { BootError, explainBootFailure } from '../kexec/errors';
 import { FileLoadLoader, type KexecLoader, KexecToolsLoader, loadPlan } from '../kexec/loader';
-import { NativeLoader } from '../kexec/native-loader';
+import { NativeLoader, nativeCrashRefusal } from '../kexec/native-loader';
 import { type BootRequest, planBoot, requestFromEntry } from '../kexec/plan';
 import { formatPlan, planJson } from '../kexec/plan-format';
 import { type RunningSystem, detectRunningSystem } from '../kexec/system';
@@ -87,7 +87,8 @@ async function load(args: ParsedArgs, deps: CrashDeps): Promise<number> {
   const state = readCrashState(deps.root);
   const problem = reservationProblem(state, system.arch);
   const plan = await planBoot(await requestFor(args, cmdlineFor(args, system)), system);
-  if (plan.method === 'kexec_load' && plan.native?.arch !== 'arm64') throw new BootError('kexec-menu\'s own kexec_load loads crash kernels on arm64 only; this kernel needs kexec-tools (kexec -p).', 'ENOEXEC');
+  // Before the dry run's plan is printed: the loader would refuse it the same way.
+  if (plan.method === 'kexec_load' && plan.native?.arch !== 'arm64') throw nativeCrashRefusal();
   const tooBig = problem ? undefined : sizeProblem(plan.kernel.size + plan.initrdSize, state.reserved!);
   // crash: the method line names the on-crash call (plan-format.ts), as loadPlan makes it.
   const crashPlan = {

@@ -1,7 +1,7 @@
 // `kexec-menu menu`: the boot menu on this terminal (docs/menu.md). Full screen for a named
 // TERM, a numbered prompt when TERM is unset or `dumb`. Ends when an entry boots (with
 // --dry-run or `dry-run: true`: when its plan is printed) or on `q`.
-import { machineContextFromSystem } from '../machine/context';
+import { type MachineContext, machineContextFromSystem } from '../machine/context';
 import { machineName, productVersion } from '../ui/identity';
 import { folderShare } from '../ui/console-share';
 import { join } from 'node:path';
@@ -54,10 +54,10 @@ async function diskProvider(stateLabel?: string, choices?: ChoiceStore): Promise
  * `network: { enabled: true }`: the boot servers' entries, added as leases arrive; the image's
  * udhcpc bring-up is started here (once per boot, whichever console's menu comes first).
  */
-async function networkProvider(settings: NetworkSettings) {
+async function networkProvider(settings: NetworkSettings, machine: MachineContext) {
   const { watchNetwork, startNetworkUp } = await import('../net/provider');
   const start = startNetworkUp(settings);
-  return watchNetwork({ machine: machineContextFromSystem(), leaseTimeout: settings.timeout, ...(start ? { start } : {}) });
+  return watchNetwork({ machine, leaseTimeout: settings.timeout, ...(start ? { start } : {}) });
 }
 
 /** Before this, a key counts as held at start (for `timeout: 0`); keys typed during boot are already buffered. */
@@ -98,8 +98,10 @@ export async function run(argv: readonly string[], io?: MenuIo, over: Partial<Pi
   const provider = inputs.roots.length > 0 ? sampleProvider(inputs.roots) : await diskProvider(settings.state?.label, inputs.choices);
   // `default: @saved` remembers each boot in the store it was read from (EFI variables, state partition).
   const choices = inputs.choices;
-  const network = settings.network.enabled ? await networkProvider(settings.network) : undefined;
-  const backend = new SystemBackend({ settings, provider, machine: machineContextFromSystem(), ...(choices ? { choices } : {}), ...(network ? { network } : {}) });
+  // The machine's facts, read once for the disks' readers and the network's.
+  const facts = machineContextFromSystem();
+  const network = settings.network.enabled ? await networkProvider(settings.network, facts) : undefined;
+  const backend = new SystemBackend({ settings, provider, machine: facts, ...(choices ? { choices } : {}), ...(network ? { network } : {}) });
   const ascii = settings.console.ascii || args.flags.has('ascii');
   const input = io?.input ?? process.stdin;
   const output = io?.output ?? process.stdout;

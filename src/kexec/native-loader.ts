@@ -100,6 +100,11 @@ export async function layoutPlan(plan: BootPlan, native: NativeKernel, memory: M
   }
 }
 
+/** The one rule for crash kernels and the native loader: arm64 only (its core header and /chosen). */
+export function nativeCrashRefusal(): BootError {
+  return new BootError('kexec-menu\'s own kexec_load loads crash kernels on arm64 only; a 32-bit ARM crash kernel needs kexec-tools (kexec -p).', 'ENOEXEC');
+}
+
 async function layoutFor(plan: BootPlan, native: NativeKernel, memory: MemoryMap, random: RandomSource, crash?: CrashSegments): Promise<Layout & { changes: string[] }> {
   const bytes = await kernelBytes(plan);
   const initrd = initrdBytes(plan);
@@ -109,7 +114,7 @@ async function layoutFor(plan: BootPlan, native: NativeKernel, memory: MemoryMap
     if (!fdt) throw new BootError('The native arm64 loader needs a device tree, and there is neither the entry\'s nor /sys/firmware/fdt (an ACPI-only machine boots with kexec_file_load).', 'ENOEXEC');
     return layoutArm64({ ...base, fdt, ...(crash ? { crash } : {}), kernel: { bytes, textOffset: native.textOffset, imageSize: native.imageSize, bigEndian: native.bigEndian } });
   }
-  if (crash) throw new BootError('kexec-menu\'s own kexec_load loads crash kernels on arm64 only; a 32-bit ARM crash kernel needs kexec-tools (kexec -p).', 'ENOEXEC');
+  if (crash) throw nativeCrashRefusal();
   return layoutArm({ ...base, fdt: requireTree(fdt), kernel: { bytes } });
 }
 
