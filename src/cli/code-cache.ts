@@ -72,21 +72,29 @@ export async function run(argv: readonly string[]): Promise<number> {
     const input = new PassThrough();
     // What the menu has drawn so far; undefined once it has been asked to quit.
     let drawn: string | undefined = '';
+    let read = false;
+    // The help line is drawn last: the first frame is complete. Once the tree is read too (its
+    // entries drawn in the turn after), quit, once, as a user would.
+    const quitWhenDone = () => {
+      if (drawn === undefined || !read || !drawn.includes('help')) return;
+      drawn = undefined;
+      setTimeout(() => input.write('q'), 50);
+    };
     const output = offScreen((text) => {
       if (drawn === undefined) return;
       drawn += text;
-      // The help line is drawn last: the first frame is complete. Then quit, once, as a user would.
-      if (drawn.includes('help') && drawn.includes('Debian GNU/Linux')) {
-        drawn = undefined;
-        setTimeout(() => input.write('q'), 50);
-      }
+      quitWhenDone();
     });
+    const onFirstRound = () => {
+      read = true;
+      quitWhenDone();
+    };
     const giveUp = setTimeout(() => {
       writeErr(`kexec-menu code-cache: the menu had not drawn its first frame and quit after ${GIVE_UP_MS / 1000} s; no code cache written.\n`);
       rmSync(dir, { recursive: true, force: true });
       process.exit(1);
     }, GIVE_UP_MS);
-    const status = await runMenu(['--config', join(dir, 'config.yaml')], { input, output, env: { TERM: 'vt100' } });
+    const status = await runMenu(['--config', join(dir, 'config.yaml')], { input, output, env: { TERM: 'vt100' }, onFirstRound });
     clearTimeout(giveUp);
     if (status !== 0) return status;
   } finally {

@@ -68,6 +68,8 @@ export interface MenuIo {
   readonly input: RunOptions['input'];
   readonly output: RunOptions['output'];
   readonly env: NodeJS.ProcessEnv;
+  /** Called once the first round is read (the entries present at start are in the menu). */
+  readonly onFirstRound?: () => void;
 }
 
 /** What the bundle's V8 code cache did for this start (the log panel's first line). */
@@ -102,6 +104,7 @@ export async function run(argv: readonly string[], io?: MenuIo, over: Partial<Pi
   const facts = machineContextFromSystem();
   const network = settings.network.enabled ? await networkProvider(settings.network, facts) : undefined;
   const backend = new SystemBackend({ settings, provider, machine: facts, ...(choices ? { choices } : {}), ...(network ? { network } : {}) });
+  if (io?.onFirstRound) void backend.firstRound.then(io.onFirstRound);
   const ascii = settings.console.ascii || args.flags.has('ascii');
   const input = io?.input ?? process.stdin;
   const output = io?.output ?? process.stdout;

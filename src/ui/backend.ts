@@ -36,7 +36,11 @@ export interface TerminalLoan {
 export type PowerAction = 'reboot' | 'power-off';
 
 export interface BackendListener {
-  /** The menu changed (hot-plug, rescan); `note` says what happened, for the status line. */
+  /**
+   * The menu changed (hot-plug, rescan, the first round filling in); `note` says what happened,
+   * for the status line: without one the controller counts the entries added and removed, and an
+   * empty note says nothing (the first round's partitions, read one by one after the first frame).
+   */
   menu(menu: Menu, note?: string): void;
   /** A line for the log panel (discovery, mounting, loading). */
   log(line: string): void;

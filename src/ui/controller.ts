@@ -111,6 +111,11 @@ export class MenuController {
 
   // --- reading the state (for the view) ---
 
+  /** Whether partitions or devices are still being read (their "scanning..." headings are in the list). */
+  get scanning(): boolean {
+    return (this.options.backend.scanning?.() ?? []).length > 0;
+  }
+
   get entries(): readonly BootEntry[] {
     return this.menu.entries;
   }

@@ -95,13 +95,17 @@ export function runPlainMenu(c: MenuController, o: PlainOptions): Promise<Finish
   let printedIds = '';
   const idsNow = () => c.listRows.map((r) => (r.kind === 'group' ? '' : r.id)).join('\n');
 
+  /** Lines typed ahead while the partitions are still read: answered once the list is complete. */
+  const held: string[] = [];
   c.onChange((parts) => {
     let prompted = false;
-    if (parts.has('list') && idsNow() !== printedIds) {
+    // Printed again once the reading is over, not at each partition read (a slow serial line).
+    if (parts.has('list') && !c.scanning && idsNow() !== printedIds) {
       printMenu();
       prompt();
       prompted = true;
     }
+    if (!c.scanning) for (const text of held.splice(0)) submit(text);
     const s = statusText(c);
     // The countdown is said once when it starts, not every second (and its wait for the network once).
     const countdownRunning = c.countdown.kind === 'running';
@@ -175,7 +179,8 @@ export function runPlainMenu(c: MenuController, o: PlainOptions): Promise<Finish
         line = '';
         if (weEcho) out('\n');
         if (c.countdown.kind !== 'off') c.handleKey(named('escape')); // Enter alone stops the countdown
-        submit(text);
+        if (c.scanning) held.push(text);
+        else submit(text);
         return;
       }
       if (k.kind === 'named' && k.name === 'backspace') {

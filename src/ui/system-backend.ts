@@ -93,6 +93,9 @@ function kexec() {
 let kexecLayer: ReturnType<typeof kexec> | undefined;
 const kexecLayerLoaded = () => (kexecLayer ??= kexec());
 
+/** One turn of the event loop: what is waiting (a key, a timer, a draw) goes first. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** At most this often a progress report goes to the screen (bytes on a slow line). */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -115,36 +118,72 @@ export class SystemBackend implements MenuBackend {
   private imageScans: PartitionScan[];
   private readonly listeners = new Set<BackendListener>();
   private readonly kernelChecks = new Map<string, Promise<string | undefined>>();
-  private settled: boolean;
+  /** Partitions present at start and not read yet (the first round): a "scanning..." heading each. */
+  private readonly unread = new Map<string, ReadablePartition>();
+  private providerSettled: boolean;
+  private firstRoundOver = false;
   private readonly loadSys: () => Sys;
+  /**
+   * Resolves when the first round is read: the image's menus and the partitions the provider
+   * had at start, one per event-loop turn after the menu's first frame (which therefore waits
+   * for no reader), so that keys are taken between them and the entries fill in as they come.
+   */
+  readonly firstRound: Promise<void>;
 
   constructor(private readonly o: SystemBackendOptions) {
     this.loadSys = o.loadSys ?? loadRealSys;
-    this.imageScans = parseImageMenus(openImageMenus(o.settings.menus), o.machine);
-    for (const p of o.provider.partitions()) this.scans.set(p.root, parsePartition(p, o.settings, o.machine));
+    this.imageScans = [];
+    for (const p of o.provider.partitions()) this.unread.set(p.root, p);
     this.menu = this.build();
-    this.settled = o.provider.isSettled?.() ?? true;
+    this.providerSettled = o.provider.isSettled?.() ?? true;
     o.provider.onSettled?.(() => {
-      this.settled = true;
-      for (const l of this.listeners) l.settled();
+      this.providerSettled = true;
+      this.settleIfOver();
     });
     o.provider.onLog?.((line) => this.log(line));
     o.network?.onLog((line) => this.log(line));
     o.network?.onChange((note) => this.publish(note));
     o.provider.onChange?.((added, removed) => {
-      for (const p of removed) this.scans.delete(p.root);
+      for (const p of removed) {
+        this.scans.delete(p.root);
+        this.unread.delete(p.root);
+      }
       for (const p of added) this.scans.set(p.root, parsePartition(p, o.settings, o.machine));
       const names = (ps: readonly ReadablePartition[]) => ps.map((p) => p.info.name).join(', ');
       const note = [added.length ? `New: ${names(added)}.` : '', removed.length ? `Gone: ${names(removed)}.` : ''].filter(Boolean).join(' ');
       this.publish(note || undefined);
     });
+    this.firstRound = this.readFirstRound();
   }
 
-  /** The diagnostics of the first scan, for the log. */
-  startupLog(): string[] {
+  private async readFirstRound(): Promise<void> {
+    const { settings, machine } = this.o;
+    await nextTurn();
+    this.imageScans = parseImageMenus(openImageMenus(settings.menus), machine);
+    this.publish('');
+    for (const p of this.unread.values()) {
+      await nextTurn();
+      // Gone meanwhile (hot-plug): nothing to read.
+      if (!this.unread.delete(p.root)) continue;
+      this.scans.set(p.root, parsePartition(p, settings, machine));
+      this.publish('');
+    }
+    this.firstRoundOver = true;
     const m = this.menu;
-    const summary = `${this.o.provider.partitions().length} partitions read: ${m.entries.length} entries, default ${m.defaultId ?? 'none'}${this.o.settings.dryRun ? ' (dry run)' : ''}.`;
-    return [...[...this.o.provider.diagnostics, ...m.diagnostics].map(diagnosticLine), summary];
+    for (const d of m.diagnostics) this.log(diagnosticLine(d));
+    this.log(`${this.scans.size} partitions read: ${m.entries.length} entries, default ${m.defaultId ?? 'none'}${settings.dryRun ? ' (dry run)' : ''}.`);
+    this.settleIfOver();
+  }
+
+  /** Settled: the provider's first round is over, and every partition it had at start is read. */
+  private settleIfOver(): void {
+    if (!this.isSettled()) return;
+    for (const l of this.listeners) l.settled();
+  }
+
+  /** What the provider said at start (folders that are not there), for the log. */
+  startupLog(): string[] {
+    return this.o.provider.diagnostics.map(diagnosticLine);
   }
 
   private build(): Menu {
@@ -170,7 +209,7 @@ export class SystemBackend implements MenuBackend {
   }
 
   isSettled(): boolean {
-    return this.settled;
+    return this.providerSettled && this.firstRoundOver;
   }
 
   network(): NetworkWait | undefined {
@@ -178,7 +217,8 @@ export class SystemBackend implements MenuBackend {
   }
 
   scanning(): readonly string[] {
-    return [...(this.o.provider.scanning?.() ?? []), ...(this.o.network?.pending() ?? [])];
+    const unread = [...this.unread.values()].map((p) => p.info.name);
+    return [...unread, ...(this.o.provider.scanning?.() ?? []), ...(this.o.network?.pending() ?? [])];
   }
 
   subscribe(listener: BackendListener): () => void {
@@ -189,6 +229,7 @@ export class SystemBackend implements MenuBackend {
   async rescan(): Promise<void> {
     await this.o.provider.refresh?.();
     this.scans.clear();
+    this.unread.clear();
     this.kernelChecks.clear();
     for (const p of this.o.provider.partitions()) this.scans.set(p.root, parsePartition(p, this.o.settings, this.o.machine));
     this.imageScans = parseImageMenus(openImageMenus(this.o.settings.menus), this.o.machine);

@@ -59,7 +59,7 @@ function recordingSys(events: string[], load?: () => void) {
   };
 }
 
-function setupBackend(opts: { dryRun?: boolean; load?: () => void } = {}) {
+async function setupBackend(opts: { dryRun?: boolean; load?: () => void } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'kexec-saved-boot-'));
   const vars = countingVars(dir);
   const events: string[] = [];
@@ -78,6 +78,7 @@ function setupBackend(opts: { dryRun?: boolean; load?: () => void } = {}) {
     loadSys: () => recordingSys(events, opts.load) as never,
     choices,
   });
+  await backend.firstRound;
   return { dir, vars, events, backend, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -85,7 +86,7 @@ const ONESHOT = 'LoaderEntryOneShot';
 const LAST = 'LoaderEntryLastBooted';
 
 test('a real boot: the one-shot is the default, and booting it removes it and names it in LoaderEntryLastBooted, after the load and before the hand-over', { skip }, async () => {
-  const { vars, events, backend, cleanup } = setupBackend();
+  const { vars, events, backend, cleanup } = await setupBackend();
   try {
     const entries = backend.current().entries;
     const extlinux = entries.find((e) => e.title === 'Linux (extlinux)')!;
@@ -122,7 +123,7 @@ test('a real boot: the one-shot is the default, and booting it removes it and na
 });
 
 test('a dry run and a load the kernel refuses write nothing', { skip }, async () => {
-  const dry = setupBackend({ dryRun: true });
+  const dry = await setupBackend({ dryRun: true });
   try {
     const e = dry.backend.current().entries.find((x) => x.title === 'Linux (extlinux)')!;
     dry.vars.write(ONESHOT, e.id);
@@ -135,7 +136,7 @@ test('a dry run and a load the kernel refuses write nothing', { skip }, async ()
   } finally {
     dry.cleanup();
   }
-  const refused = setupBackend({ load: () => { throw Object.assign(new Error('kexec_file_load failed: EPERM'), { code: 'EPERM', syscall: 'kexec_file_load' }); } });
+  const refused = await setupBackend({ load: () => { throw Object.assign(new Error('kexec_file_load failed: EPERM'), { code: 'EPERM', syscall: 'kexec_file_load' }); } });
   try {
     const e = refused.backend.current().entries.find((x) => x.title === 'Linux (extlinux)')!;
     await assert.rejects(refused.backend.boot(e, { progress: () => undefined }));

@@ -9,7 +9,7 @@ import { machineContextFromSystem } from '../../src/machine/context';
 import type { ReadablePartition } from '../../src/fs/files';
 import { openRoot } from '../../src/disks/roots';
 import type { BootProgress } from '../../src/ui/backend';
-import { type PartitionProvider, SystemBackend } from '../../src/ui/system-backend';
+import { type PartitionProvider, SystemBackend, type SystemBackendOptions } from '../../src/ui/system-backend';
 import { DEFAULT_SETTINGS } from '../../src/settings/settings';
 import { startMenu } from './harness';
 import { detailFields } from '../../src/ui/text';
@@ -51,8 +51,11 @@ class TestProvider implements PartitionProvider {
   }
 }
 
-function backendOn(provider: PartitionProvider): SystemBackend {
-  return new SystemBackend({ settings: { ...DEFAULT_SETTINGS, dryRun: true }, provider, machine: machineContextFromSystem() });
+/** A backend on `provider`, once it has read the partitions the provider has at start. */
+async function backendOn(provider: PartitionProvider, options: Partial<SystemBackendOptions> = {}): Promise<SystemBackend> {
+  const b = new SystemBackend({ settings: { ...DEFAULT_SETTINGS, dryRun: true }, provider, machine: machineContextFromSystem(), ...options });
+  await b.firstRound;
+  return b;
 }
 
 function sampleProvider(): TestProvider {
@@ -67,8 +70,38 @@ test.after(() => {
   if (typeof made !== 'string') made.remove();
 });
 
+test('the first frame waits for no reader: the partitions present at start are read one per turn after it, each a "scanning..." heading until then', { skip }, async () => {
+  const provider = sampleProvider();
+  const b = new SystemBackend({ settings: { ...DEFAULT_SETTINGS, dryRun: true }, provider, machine: machineContextFromSystem() });
+  const seen: { entries: number; scanning: readonly string[]; note: string | undefined }[] = [];
+  const log: string[] = [];
+  let settled = 0;
+  b.subscribe({ menu: (m, note) => seen.push({ entries: m.entries.length, scanning: b.scanning(), note }), log: (l) => log.push(l), settled: () => settled++ });
+  assert.deepEqual(b.current().entries, [], 'nothing is read before the first frame');
+  assert.deepEqual(b.scanning(), ['vda1', 'vda2', 'sdb1']);
+  assert.equal(b.isSettled(), false, 'the countdown waits for the first round');
+  await b.firstRound;
+  // One change for the image's menus, then one per partition, each saying nothing on the status line.
+  assert.deepEqual(seen.map((s) => s.scanning), [['vda1', 'vda2', 'sdb1'], ['vda2', 'sdb1'], ['sdb1'], []]);
+  assert.ok(seen.every((s) => s.note === ''), 'the first round fills in without a message');
+  assert.ok(seen[1]!.entries > 0 && seen[1]!.entries < seen[3]!.entries, 'entries come partition by partition');
+  assert.equal(b.isSettled(), true);
+  assert.equal(settled, 1);
+  assert.match(log[log.length - 1]!, new RegExp(`^3 partitions read: ${b.current().entries.length} entries, default \\S+ \\(dry run\\)\\.$`));
+});
+
+test('a partition pulled out before the first round reaches it is not read', { skip }, async () => {
+  const provider = sampleProvider();
+  const b = new SystemBackend({ settings: { ...DEFAULT_SETTINGS, dryRun: true }, provider, machine: machineContextFromSystem() });
+  provider.remove(provider.present.find((p) => p.info.name === 'sdb1')!);
+  assert.deepEqual(b.scanning(), ['vda1', 'vda2']);
+  await b.firstRound;
+  assert.ok(!b.current().entries.some((e) => e.title === 'Rescue (arm64)'), 'sdb1 was gone before it was read');
+  assert.ok(b.current().entries.some((e) => e.title === 'Linux (extlinux)'));
+});
+
 test('a dry-run boot reads the files with progress in bytes and returns the plan with the edited command line', { skip }, async () => {
-  const b = backendOn(sampleProvider());
+  const b = await backendOn(sampleProvider());
   const debian = b.current().entries.find((e) => e.title === 'Debian GNU/Linux 12 (bookworm)')!;
   assert.equal(b.current().defaultId, debian.id);
   const progress: BootProgress[] = [];
@@ -85,7 +118,7 @@ test('a dry-run boot reads the files with progress in bytes and returns the plan
 });
 
 test('the background check names a kernel of another architecture; a missing kernel fails with its sentence', { skip }, async () => {
-  const b = backendOn(sampleProvider());
+  const b = await backendOn(sampleProvider());
   const entries = b.current().entries;
   const arm = entries.find((e) => e.title === 'Rescue (arm64)')!;
   assert.equal(await b.check(arm), 'it is a kernel for arm64; this machine is x86_64');
@@ -96,7 +129,7 @@ test('the background check names a kernel of another architecture; a missing ker
 });
 
 test('reboot, power off and the shell only say what they would do in a dry run', { skip }, async () => {
-  const b = backendOn(sampleProvider());
+  const b = await backendOn(sampleProvider());
   assert.equal(await b.power('reboot'), 'Dry run: this would reboot the machine now.');
   assert.equal(await b.power('power-off'), 'Dry run: this would power off the machine now.');
   let lent = 0;
@@ -106,7 +139,7 @@ test('reboot, power off and the shell only say what they would do in a dry run',
 
 test('the menu on the real backend: a partition plugged in while it is open appears in place and boots; one pulled out goes', { skip }, async () => {
   const provider = sampleProvider();
-  const b = backendOn(provider);
+  const b = await backendOn(provider);
   const m = await startMenu({ backend: b });
   for (let i = 0; i < 50 && !/! Rescue/.test(m.text()); i++) {
     await new Promise((r) => setTimeout(r, 20)); // the background kernel checks read real files
@@ -138,7 +171,7 @@ test('r reads the partitions again: a config changed on disk shows, the selectio
   if (typeof own === 'string') return;
   try {
     const provider = new TestProvider([partition(own.roots.boot, 'vda2', '0b0e2a4c-5d6e-4f70-8192-a3b4c5d6e7f8')]);
-    const m = await startMenu({ backend: backendOn(provider) });
+    const m = await startMenu({ backend: await backendOn(provider) });
     await m.send('2');
     assert.match(m.inverse()[0]!, /2 {4}Linux \(extlinux, single user\)/);
     const conf = `${own.roots.boot}/extlinux/extlinux.conf`;
@@ -153,14 +186,14 @@ test('r reads the partitions again: a config changed on disk shows, the selectio
   }
 });
 
-test('an arm64 board without PSCI: every entry’s details warn of "CPUs are stuck" before any attempt; with nr_cpus=1 they do not', { skip }, () => {
+test('an arm64 board without PSCI: every entry’s details warn of "CPUs are stuck" before any attempt; with nr_cpus=1 they do not', { skip }, async () => {
   const board = (possible: number) => ({
     ...detectRunningSystem(),
     arch: 'arm64' as const,
     // What readCpuParking reads on QEMU's raspi3b (test/kexec/psci.test.ts reads the real tree).
     cpuParking: { possible, enableMethods: ['spin-table', 'spin-table', 'spin-table', 'spin-table'] },
   });
-  const stuck = new SystemBackend({ settings: { ...DEFAULT_SETTINGS, dryRun: true }, provider: sampleProvider(), machine: machineContextFromSystem(), system: () => board(4) });
+  const stuck = await backendOn(sampleProvider(), { system: () => board(4) });
   const entry = stuck.current().entries.find((e) => e.resolution.ok)!;
   const fields = detailFields({ kind: 'entry', id: entry.id, number: 1, entry } as Row, {
     cannotBoot: () => undefined,
@@ -172,8 +205,8 @@ test('an arm64 board without PSCI: every entry’s details warn of "CPUs are stu
   assert.ok(warning, 'the details pane has a warning line');
   assert.match(warning[1], /CPUs are stuck in the kernel.*spin-table.*3 secondary CPUs.*nr_cpus=1/);
 
-  const parked = new SystemBackend({ settings: { ...DEFAULT_SETTINGS, dryRun: true }, provider: sampleProvider(), machine: machineContextFromSystem(), system: () => board(1) });
+  const parked = await backendOn(sampleProvider(), { system: () => board(1) });
   assert.equal(parked.machineWarning(), undefined, 'one possible CPU: nothing to park');
-  const x86 = new SystemBackend({ settings: { ...DEFAULT_SETTINGS, dryRun: true }, provider: sampleProvider(), machine: machineContextFromSystem(), system: () => ({ ...board(4), arch: 'x86_64' as const }) });
+  const x86 = await backendOn(sampleProvider(), { system: () => ({ ...board(4), arch: 'x86_64' as const }) });
   assert.equal(x86.machineWarning(), undefined, 'only arm64 has the rule');
 });
