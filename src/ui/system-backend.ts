@@ -115,7 +115,7 @@ function diagnosticLine(d: Diagnostic): string {
 export class SystemBackend implements MenuBackend {
   private menu: Menu;
   private readonly scans = new Map<string, PartitionScan>();
-  private imageScans: PartitionScan[];
+  private imageScans: PartitionScan[] = [];
   private readonly listeners = new Set<BackendListener>();
   private readonly kernelChecks = new Map<string, Promise<string | undefined>>();
   /** Partitions present at start and not read yet (the first round): a "scanning..." heading each. */
@@ -132,7 +132,6 @@ export class SystemBackend implements MenuBackend {
 
   constructor(private readonly o: SystemBackendOptions) {
     this.loadSys = o.loadSys ?? loadRealSys;
-    this.imageScans = [];
     for (const p of o.provider.partitions()) this.unread.set(p.root, p);
     this.menu = this.build();
     this.providerSettled = o.provider.isSettled?.() ?? true;
@@ -148,7 +147,7 @@ export class SystemBackend implements MenuBackend {
         this.scans.delete(p.root);
         this.unread.delete(p.root);
       }
-      for (const p of added) this.scans.set(p.root, parsePartition(p, o.settings, o.machine));
+      for (const p of added) this.read(p);
       const names = (ps: readonly ReadablePartition[]) => ps.map((p) => p.info.name).join(', ');
       const note = [added.length ? `New: ${names(added)}.` : '', removed.length ? `Gone: ${names(removed)}.` : ''].filter(Boolean).join(' ');
       this.publish(note || undefined);
@@ -156,22 +155,30 @@ export class SystemBackend implements MenuBackend {
     this.firstRound = this.readFirstRound();
   }
 
+  /** Every format's reader on one partition; its entries count at the next build. */
+  private read(p: ReadablePartition): void {
+    this.scans.set(p.root, parsePartition(p, this.o.settings, this.o.machine));
+  }
+
+  private readImageMenus(): void {
+    this.imageScans = parseImageMenus(openImageMenus(this.o.settings.menus), this.o.machine);
+  }
+
   private async readFirstRound(): Promise<void> {
-    const { settings, machine } = this.o;
     await nextTurn();
-    this.imageScans = parseImageMenus(openImageMenus(settings.menus), machine);
+    this.readImageMenus();
     this.publish('');
     for (const p of this.unread.values()) {
       await nextTurn();
       // Gone meanwhile (hot-plug): nothing to read.
       if (!this.unread.delete(p.root)) continue;
-      this.scans.set(p.root, parsePartition(p, settings, machine));
+      this.read(p);
       this.publish('');
     }
     this.firstRoundOver = true;
     const m = this.menu;
     for (const d of m.diagnostics) this.log(diagnosticLine(d));
-    this.log(`${this.scans.size} partitions read: ${m.entries.length} entries, default ${m.defaultId ?? 'none'}${settings.dryRun ? ' (dry run)' : ''}.`);
+    this.log(`${this.scans.size} partitions read: ${m.entries.length} entries, default ${m.defaultId ?? 'none'}${this.o.settings.dryRun ? ' (dry run)' : ''}.`);
     this.settleIfOver();
   }
 
@@ -231,8 +238,8 @@ export class SystemBackend implements MenuBackend {
     this.scans.clear();
     this.unread.clear();
     this.kernelChecks.clear();
-    for (const p of this.o.provider.partitions()) this.scans.set(p.root, parsePartition(p, this.o.settings, this.o.machine));
-    this.imageScans = parseImageMenus(openImageMenus(this.o.settings.menus), this.o.machine);
+    for (const p of this.o.provider.partitions()) this.read(p);
+    this.readImageMenus();
     const before = this.menu.entries.length;
     this.menu = this.build();
     for (const d of this.menu.diagnostics) if (d.severity !== 'info') this.log(diagnosticLine(d));
