@@ -167,9 +167,12 @@ export class SystemBackend implements MenuBackend {
   private async readFirstRound(): Promise<void> {
     // After the first frame is out: blessed writes what the view drew on the next turn of the
     // event loop (a turn queued after this one, since the view is made after the backend), so
-    // the first reader waits one turn more, as the background checks do (checks.ts).
-    await nextTurn();
-    await nextTurn();
+    // the first reader waits one turn more, as the background checks do (checks.ts). With
+    // nothing to read, nothing waits: the round is over at once.
+    if (this.o.settings.menus.length > 0 || this.unread.size > 0) {
+      await nextTurn();
+      await nextTurn();
+    }
     this.readImageMenus();
     this.publish('');
     for (const p of this.unread.values()) {
