@@ -165,14 +165,12 @@ export class SystemBackend implements MenuBackend {
   }
 
   private async readFirstRound(): Promise<void> {
-    // After the first frame is out: blessed writes what the view drew on the next turn of the
-    // event loop (a turn queued after this one, since the view is made after the backend), so
-    // the first reader waits one turn more, as the background checks do (checks.ts). With
-    // nothing to read, nothing waits: the round is over at once.
-    if (this.o.settings.menus.length > 0 || this.unread.size > 0) {
-      await nextTurn();
-      await nextTurn();
-    }
+    // One turn at least, so that the controller (made after the backend) is listening when the
+    // round's diagnostics and summary are logged. A reader waits one turn more, until the first
+    // frame is out: blessed writes what the view drew on a turn queued after this one (as the
+    // background checks wait, checks.ts). With nothing to read, the round ends after the one turn.
+    await nextTurn();
+    if (this.o.settings.menus.length > 0 || this.unread.size > 0) await nextTurn();
     this.readImageMenus();
     this.publish('');
     for (const p of this.unread.values()) {

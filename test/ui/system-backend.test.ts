@@ -90,6 +90,14 @@ test('the first frame waits for no reader: the partitions present at start are r
   assert.match(log[log.length - 1]!, new RegExp(`^3 partitions read: ${b.current().entries.length} entries, default \\S+ \\(dry run\\)\\.$`));
 });
 
+test('with no partition at start (the disks come later), the first round still logs its end to a listener that subscribes after the backend is made', async () => {
+  const b = new SystemBackend({ settings: { ...DEFAULT_SETTINGS, dryRun: true }, provider: new TestProvider([]), machine: machineContextFromSystem() });
+  const log: string[] = [];
+  b.subscribe({ menu: () => undefined, log: (l) => log.push(l), settled: () => undefined });
+  await b.firstRound;
+  assert.deepEqual(log, ['0 partitions read: 0 entries, default none (dry run).']);
+});
+
 test('a partition pulled out before the first round reaches it is not read', { skip }, async () => {
   const provider = sampleProvider();
   const b = new SystemBackend({ settings: { ...DEFAULT_SETTINGS, dryRun: true }, provider, machine: machineContextFromSystem() });
